@@ -1,0 +1,108 @@
+"""Anbao (安保): the application factory."""
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from anbao import config, errors
+from anbao.api import PREFIX, api as rest_api
+from anbao.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+       "form-action 'self'; object-src 'none'")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    settings = {**config.DEFAULTS, **config.from_env(), **(test_config or {})}
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"],
+                template_folder=str(config.ROOT / "templates"),
+                static_folder=str(config.ROOT / "static"))
+    app.config.update(settings)
+    app.json.ensure_ascii = False
+    app.json.mimetype = "application/json; charset=utf-8"
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   timezone_selector=lambda: app.config["TIMEZONE"])
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    rest_api.init_app(app)
+    errors.register(app)
+
+    _register_domains(app)
+    app.before_request(_reject_wrong_media_type)
+    app.before_request(_protect_from_csrf)
+    app.after_request(_security_headers)
+
+    from anbao import cli
+    cli.register(app)
+    return app
+
+
+def _register_domains(app: Flask) -> None:
+    from anbao import auth, web
+    from anbao.audit import api as audit_api
+    from anbao.auth import api as auth_api
+    from anbao.auth import views as auth_views
+    from units import api as units_api
+    from units import views as units_views
+
+    auth.init_login(login_manager)
+    for module in (auth_api, units_api, audit_api):
+        rest_api.register_blueprint(module.blp)
+    for module in (web, auth_views, units_views):
+        app.register_blueprint(module.bp)
+
+
+def select_locale() -> str:
+    """An explicit choice first (session, then the account), then for the API Accept-Language."""
+    languages = list(current_app_languages())
+    if (lang := session.get("lang")) in languages:
+        return lang
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    if request.path.startswith(PREFIX):
+        return request.accept_languages.best_match(languages + ["zh", "en_US"], "zh_CN")[:2] \
+            .replace("zh", "zh_CN")
+    return languages[0]
+
+
+def current_app_languages():
+    from flask import current_app
+    return current_app.config["LANGUAGES"]
+
+
+def _reject_wrong_media_type():
+    if request.method in SAFE_METHODS or not request.path.startswith(PREFIX):
+        return None
+    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return None
+    if request.mimetype in ("application/json", "multipart/form-data") \
+            or request.mimetype.endswith("+json"):
+        return None
+    from flask_smorest import abort
+    abort(415, message="Send JSON (application/json; charset=utf-8).")
+
+
+def _protect_from_csrf():
+    """Browser sessions need the CSRF token on every write; bearer tokens do not."""
+    if request.method in SAFE_METHODS:
+        return
+    if request.path.startswith(PREFIX):
+        if request.headers.get("Authorization", "").startswith("Bearer ") \
+                or "_user_id" not in session:
+            return
+    csrf.protect()
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith(PREFIX) and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response

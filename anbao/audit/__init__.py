@@ -1,0 +1,1 @@
+"""Audit events: every write, export and download, with before and after."""

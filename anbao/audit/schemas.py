@@ -1,0 +1,19 @@
+from marshmallow import fields
+
+from anbao.schemas import Id, Instant, Schema
+
+
+class AuditEventSchema(Schema):
+    id = fields.Integer()
+    at = Instant()
+    user = fields.String(attribute="username")
+    action = fields.String()
+    entity = fields.String()
+    entity_id = fields.Integer(allow_none=True)
+    unit_id = fields.Integer(allow_none=True)
+    changes = fields.Dict()
+
+
+class AuditQueryArgsSchema(Schema):
+    unit_id = Id()
+    since = Instant()

@@ -1,0 +1,74 @@
+"""Tokens, the current user and accounts (API.md "Authentication and accounts")."""
+from flask import current_app, g
+from flask.views import MethodView
+from flask_login import current_user, login_required
+from flask_smorest import abort
+
+from anbao import api as rest
+from anbao.auth import service
+from anbao.auth.schemas import TokenRequestSchema, TokenSchema, UserCreateSchema, UserSchema
+from anbao.extensions import db, limiter
+
+blp = rest.blueprint("auth", __name__, "Tokens, the current user and user accounts")
+
+
+@blp.route("/auth/token")
+class Tokens(MethodView):
+    decorators = [limiter.limit(lambda: current_app.config["AUTH_TOKEN_RATE_LIMIT"],
+                                methods=["POST"])]
+
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, TokenSchema)
+    @blp.alt_response(401, description="Bad credentials")
+    @blp.alt_response(429, description="Too many failures for this username")
+    def post(self, data):
+        """Exchange a username and password for a bearer token"""
+        try:
+            user = service.authenticate(data["username"], data["password"])
+        except service.Throttled as locked:
+            abort(429, message="Too many failed attempts; try again later.",
+                  headers={"Retry-After": str(locked.retry_after)})
+        if user is None:
+            db.session.commit()
+            abort(401, message="Invalid username or password.")
+        raw, row = service.issue_token(user)
+        db.session.commit()
+        return {"token": raw, "expires_at": row.expires_at}
+
+    @login_required
+    @blp.response(204)
+    def delete(self):
+        """Revoke the token used for this request"""
+        row = g.get("api_token")
+        if row is None:
+            abort(400, message="This request was not made with a bearer token.")
+        service.revoke_token(row)
+        db.session.commit()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, UserSchema)
+    def get(self):
+        """The authenticated user"""
+        return current_user
+
+
+@blp.route("/users")
+class Users(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, UserSchema(many=True))
+    @rest.paginate(blp)
+    def get(self):
+        """Users: all for an admin, the unit's for a coordinator"""
+        return service.users_query(current_user)
+
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserSchema)
+    @rest.write
+    def post(self, data):
+        """Create a user account"""
+        return rest.with_etag(UserSchema(), service.create_user(current_user, data), 201)

@@ -1,0 +1,29 @@
+"""`anbao demo`: a realistic demo city. Each domain adds its records through LOADERS."""
+import sqlalchemy as sa
+
+from anbao.auth import service as accounts
+from anbao.auth.models import User
+from anbao.extensions import db
+from anbao.system import system_actor
+
+PASSWORD = "anbao-demo-2026"
+
+
+def _loaders():
+    from units import demo as units_demo
+    return [units_demo.load]
+
+
+def load() -> list[tuple[str, str, str, str]]:
+    """Load the demo once (a second run changes nothing); returns the logins."""
+    if db.session.scalar(sa.select(User.id).where(User.username == "admin")) is None:
+        actor = system_actor()
+        context: dict = {}
+        for loader in _loaders():
+            loader(actor, context)
+        for username, role, note, extra in context["logins"]:
+            accounts.create_user(actor, {"username": username, "password": PASSWORD,
+                                         "role": role, **extra})
+        db.session.commit()
+    users = db.session.scalars(sa.select(User).order_by(User.id)).all()
+    return [(u.username, PASSWORD, u.role, u.display_name) for u in users]

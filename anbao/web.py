@@ -1,0 +1,99 @@
+"""Pages every role shares: home, language switch, API docs, health."""
+from urllib.parse import urlsplit
+
+import swagger_ui_bundle
+from flask import (Blueprint, current_app, redirect, render_template, request, send_from_directory,
+                   session, url_for)
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from anbao.auth import service as accounts
+from anbao.extensions import db
+
+bp = Blueprint("web", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    if current_user.unit_id:
+        return redirect(url_for("units_views.unit", unit_id=current_user.unit_id))
+    return redirect(url_for("units_views.units"))
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def language(code: str):
+    """Switch the language; remembered in the session and on the account."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            accounts.set_language(current_user, code)
+            db.session.commit()
+    back = request.referrer or ""
+    parts = urlsplit(back)
+    if parts.netloc and parts.netloc != request.host:
+        back = ""
+    return redirect(parts.path + (f"?{parts.query}" if parts.query else "") if back
+                    else url_for("web.home"))
+
+
+@bp.route("/api/v1/docs")
+def api_docs():
+    return render_template("docs.html")
+
+
+@bp.route("/api/v1/docs/assets/<path:filename>")
+def api_docs_assets(filename: str):
+    return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+
+@bp.route("/healthz")
+def health():
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+ROLE_LABELS = {"admin": _l("Administrator"), "police": _l("Police"),
+               "supervisor": _l("Sector supervisor"), "coordinator": _l("Safety coordinator"),
+               "staff": _l("Staff")}
+ERROR_TEXTS = {400: _l("The request could not be understood."),
+               401: _l("Please log in."),
+               403: _l("Your role may not do this."),
+               404: _l("There is nothing here, or it is not yours to see."),
+               405: _l("This action is not available here."),
+               409: _l("This conflicts with the current state; reload and try again."),
+               412: _l("Someone else changed this meanwhile; reload and try again."),
+               413: _l("The upload is too large."),
+               415: _l("This type of file or data is not accepted."),
+               422: _l("Some values are invalid."),
+               429: _l("Too many attempts; wait a moment and try again.")}
+
+
+def navigation() -> list[dict]:
+    """The main menu for the current user's role."""
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    if current_user.unit_id:
+        items.append(("units_views.unit", {"unit_id": current_user.unit_id}, _l("My unit")))
+        items.append(("units_views.people", {"unit_id": current_user.unit_id}, _l("People")))
+    else:
+        items.append(("units_views.units", {}, _l("Units")))
+        items.append(("units_views.jurisdictions", {}, _l("Jurisdictions")))
+    if current_user.role in ("admin", "coordinator"):
+        items.append(("units_views.users", {}, _l("Users")))
+    return [{"url": url_for(endpoint, **args), "label": label,
+             "active": request.endpoint == endpoint} for endpoint, args, label in items]
+
+
+def current_locale() -> str:
+    locale = get_locale()
+    return "zh_CN" if locale is None or locale.language == "zh" else "en"
+
+
+@bp.app_context_processor
+def template_helpers():
+    return {"navigation": navigation, "current_locale": current_locale,
+            "role_label": lambda role: ROLE_LABELS.get(role, role),
+            "error_text": lambda code: ERROR_TEXTS.get(code, "")}

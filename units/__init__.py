@@ -1,0 +1,1 @@
+"""Jurisdictions, units, people, key parts and the staffing rules."""
