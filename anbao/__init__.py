@@ -3,7 +3,7 @@ from flask import Flask, g, request, session
 from flask_login import current_user
 
 from anbao import config, errors
-from anbao.api import PREFIX, api as rest_api
+from anbao.api import PREFIX, make_api
 from anbao.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -29,10 +29,11 @@ def create_app(test_config: dict | None = None) -> Flask:
                    timezone_selector=lambda: app.config["TIMEZONE"])
     bootstrap.init_app(app)
     limiter.init_app(app)
+    rest_api = make_api()
     rest_api.init_app(app)
     errors.register(app)
 
-    _register_domains(app)
+    _register_domains(app, rest_api)
     app.before_request(_reject_wrong_media_type)
     app.before_request(_protect_from_csrf)
     app.after_request(_security_headers)
@@ -42,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _register_domains(app: Flask) -> None:
+def _register_domains(app: Flask, rest_api) -> None:
     from anbao import auth, web
     from anbao.audit import api as audit_api
     from anbao.auth import api as auth_api
