@@ -1,5 +1,5 @@
 """Anbao (安保): the application factory."""
-from flask import Flask, g, request, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 
 from anbao import config, errors
@@ -59,21 +59,16 @@ def _register_domains(app: Flask, rest_api) -> None:
 
 
 def select_locale() -> str:
-    """An explicit choice first (session, then the account), then for the API Accept-Language."""
-    languages = list(current_app_languages())
+    """An explicit choice first (session, then the account); for the API, Accept-Language."""
+    languages = current_app.config["LANGUAGES"]
     if (lang := session.get("lang")) in languages:
         return lang
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     if request.path.startswith(PREFIX):
-        return request.accept_languages.best_match(languages + ["zh", "en_US"], "zh_CN")[:2] \
-            .replace("zh", "zh_CN")
+        best = request.accept_languages.best_match(["zh-CN", "zh", "en"], "zh-CN")
+        return "en" if best == "en" else "zh_CN"
     return languages[0]
-
-
-def current_app_languages():
-    from flask import current_app
-    return current_app.config["LANGUAGES"]
 
 
 def _reject_wrong_media_type():

@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from anbao.api import PREFIX
+from anbao.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +23,14 @@ def error_payload(error: HTTPException) -> tuple[dict, dict]:
     if "message" in data:
         payload["message"] = data["message"]
     errors = data.get("errors") or data.get("messages")
-    if errors:
+    if errors and error.code == 422:
         payload["errors"] = errors
         if "message" not in data:
-            payload["message"] = ("The request body is malformed." if error.code == 400
-                                  else "Some values are invalid; see errors.")
+            payload["message"] = "Some values are invalid; see errors."
+    elif errors and "message" not in data:
+        # `errors` is for invalid values only (API.md); a malformed body is just that
+        payload["message"] = ("The request body is malformed." if error.code == 400
+                              else error.description or error.name)
     headers.update(data.get("headers") or {})
     if error.code == 429 and getattr(error, "retry_after", None):
         headers["Retry-After"] = str(error.retry_after)
@@ -55,6 +59,7 @@ def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()  # leave no failed transaction behind for the next use of the session
     return handle_http(InternalServerError())
 
 

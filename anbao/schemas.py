@@ -1,9 +1,55 @@
 """Schema pieces every domain shares."""
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
+import flask_babel
 import marshmallow as ma
 from flask import current_app
-from marshmallow import fields, validate
+from marshmallow import fields, pre_load, validate
+
+UNSTORABLE_TEXT = "Text may not contain NUL characters or unpaired surrogates."
+
+
+def gettext(message: str, **variables) -> str:
+    """`message` in the requester's language; as written (English) where there is no request
+    to choose a language from (CLI, scheduler)."""
+    try:
+        return flask_babel.gettext(message, **variables)
+    except (RuntimeError, LookupError, AttributeError):
+        return message % variables if variables else message
+
+
+def lazy_gettext(message: str, **variables) -> flask_babel.LazyString:
+    """`gettext` when the text is used, for messages declared at import time."""
+    return flask_babel.LazyString(gettext, message, **variables)
+
+
+# ids are INTEGER columns, 32 bits on PostgreSQL: a larger number names no record, and
+# PostgreSQL refuses even to compare it with one ("integer out of range")
+MAX_ID = 2**31 - 1
+
+
+def storable(value) -> bool:
+    """Whether every string in `value` can be stored: no NUL (PostgreSQL refuses it) and
+    valid UTF-8 (a lone surrogate from a JSON "\\ud800" escape cannot be encoded).
+
+    Iterative, so a deeply nested body cannot exhaust the stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return False
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, Mapping):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return True
 
 
 class Schema(ma.Schema):
@@ -11,6 +57,16 @@ class Schema(ma.Schema):
 
     class Meta:
         unknown = ma.RAISE
+
+    @pre_load
+    def refuse_unstorable_text(self, data, **kwargs):
+        """422 on the field, instead of a database error (500) later."""
+        if isinstance(data, Mapping):
+            bad = {str(k) if storable(k) else "_schema": [UNSTORABLE_TEXT]
+                   for k, v in data.items() if not (storable(k) and storable(v))}
+            if bad:
+                raise ma.ValidationError(bad)
+        return data
 
 
 class Instant(fields.AwareDateTime):
@@ -67,4 +123,11 @@ def enum(values, **kwargs) -> fields.String:
 
 class Id(fields.Integer):
     def __init__(self, **kwargs):
-        super().__init__(strict=True, validate=validate.Range(min=1, max=2**63 - 1), **kwargs)
+        super().__init__(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class QueryId(fields.Integer):
+    """An id in a query string, where every value arrives as text."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_smorest import abort
 
 from anbao.extensions import db
+from anbao.schemas import MAX_ID
 from units.models import Jurisdiction, Unit
 
 PERMISSIONS: dict[str, frozenset[str]] = {}
@@ -69,7 +70,7 @@ def scoped(stmt: sa.Select, model, user) -> sa.Select:
 
 def get_or_404(model, ident, user):
     """The record with that id if the user may see it, else 404."""
-    if not isinstance(ident, int) or not 0 < ident < 2**63:
+    if not isinstance(ident, int) or not 0 < ident <= MAX_ID:
         abort(404)
     obj = db.session.scalar(scoped(sa.select(model).where(model.id == ident), model, user))
     if obj is None:

@@ -27,7 +27,7 @@ def _database_url(worker: str, tmp_path_factory) -> str:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'anbao.db'}"
     url = sa.make_url(base)
     name = f"{url.database}_{worker}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
@@ -57,10 +57,11 @@ def app(tmp_path_factory, worker_id):
     with app.app_context():
         db.engine.dispose()
     if os.environ.get("ANBAO_TEST_DATABASE_URL"):
-        admin = sa.create_engine(os.environ["ANBAO_TEST_DATABASE_URL"],
-                                 isolation_level="AUTOCOMMIT")
+        admin = sa.create_engine(sa.make_url(os.environ["ANBAO_TEST_DATABASE_URL"])
+                                 .set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}"'))
+            conn.execute(sa.text(
+                f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)'))
         admin.dispose()
 
 

@@ -7,7 +7,9 @@ from marshmallow import (ValidationError, fields, post_dump, validate, validates
 
 from anbao import scope
 
-from anbao.schemas import Id, Schema, count, enum, required_text, text
+from anbao.schemas import Id, QueryId, Schema, count, enum, required_text, text
+from anbao.schemas import gettext as _
+from anbao.schemas import lazy_gettext as _l
 from units import creditcode
 from units.models import CATEGORIES, PERSON_ROLES
 
@@ -18,12 +20,12 @@ class JurisdictionSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = required_text(100)
     code = required_text(32, validate=validate.Regexp(
-        r"^[A-Za-z0-9_.-]{1,32}$", error="Letters, digits and . _ - only."))
+        r"^[A-Za-z0-9_.-]{1,32}$", error=_l("Letters, digits and . _ - only.")))
     parent_id = Id(allow_none=True)
 
 
 class JurisdictionQueryArgsSchema(Schema):
-    parent_id = Id()
+    parent_id = QueryId()
 
 
 class CampusSchema(Schema):
@@ -34,7 +36,7 @@ class CampusSchema(Schema):
     @validates_schema
     def boarders_within_population(self, data, **kwargs):
         if data.get("boarding_students", 0) > data.get("population", 0):
-            raise ValidationError("Cannot exceed the campus population.", "boarding_students")
+            raise ValidationError(_("Cannot exceed the campus population."), "boarding_students")
 
 
 class HospitalSchema(Schema):
@@ -47,7 +49,8 @@ class CreditCode(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         code = creditcode.normalize(super()._deserialize(value, attr, data, **kwargs))
         if reason := creditcode.error(code):
-            raise ValidationError(f"Not a valid unified social credit code: {reason}.")
+            raise ValidationError(_("Not a valid unified social credit code: %(reason)s.",
+                                    reason=reason))
         return code
 
 
@@ -63,28 +66,29 @@ class UnitSchema(Schema):
     key_target = fields.Boolean()
     key_since = fields.Date(allow_none=True)
     responsible_person = text(100)
-    timezone = fields.String(validate=validate.OneOf(TIMEZONES, error="Unknown time zone."))
+    timezone = fields.String(validate=validate.OneOf(TIMEZONES, error=_l("Unknown time zone.")))
     campuses = fields.List(fields.Nested(CampusSchema))
     hospital = fields.Nested(HospitalSchema, allow_none=True)
     registered_on = fields.Date(dump_only=True)
 
     @validates("campuses")
     def unique_campus_names(self, value, **kwargs):
-        names = [c["name"] for c in value]
+        # items that failed their own validation arrive here without a name
+        names = [c["name"] for c in value if isinstance(c, dict) and "name" in c]
         if len(names) != len(set(names)):
-            raise ValidationError("Campus names must be unique within the unit.")
+            raise ValidationError(_("Campus names must be unique within the unit."))
 
     @validates_schema
     def category_fields(self, data, partial, **kwargs):
         category = data.get("category")
         if category and category != "school" and data.get("campuses"):
-            raise ValidationError("Only schools have campuses.", "campuses")
+            raise ValidationError(_("Only schools have campuses."), "campuses")
         if category and category != "hospital" and data.get("hospital"):
-            raise ValidationError("Only hospitals have hospital figures.", "hospital")
+            raise ValidationError(_("Only hospitals have hospital figures."), "hospital")
 
 
 class UnitQueryArgsSchema(Schema):
-    jurisdiction_id = Id()
+    jurisdiction_id = QueryId()
     category = enum(CATEGORIES)
     key_target = fields.Boolean()
     key_security_unit = fields.Boolean()
@@ -99,7 +103,7 @@ class PersonSchema(Schema):
     campus = text(100, allow_none=True)
     guard_certificate_no = text(64, allow_none=True)
     phone = text(32, allow_none=True, validate=validate.Regexp(
-        r"^[0-9+\-() ]{0,32}$", error="Digits, spaces and + - ( ) only."))
+        r"^[0-9+\-() ]{0,32}$", error=_l("Digits, spaces and + - ( ) only.")))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     left_on = fields.Date(allow_none=True)
 
@@ -147,16 +151,22 @@ class StaffingSchema(Schema):
     requirements = fields.List(fields.Nested(RequirementSchema))
 
 
+def _top_level(schema_class) -> tuple[str, ...]:
+    """Partial at the top only: a nested object or list item given is given whole
+    (a campus needs its population, hospital figures come as a set of three)."""
+    return tuple(schema_class._declared_fields)
+
+
 class UnitUpdateSchema(UnitSchema):
     def __init__(self, **kwargs):
-        super().__init__(partial=True, **kwargs)
+        super().__init__(partial=_top_level(UnitSchema), **kwargs)
 
 
 class PersonUpdateSchema(PersonSchema):
     def __init__(self, **kwargs):
-        super().__init__(partial=True, **kwargs)
+        super().__init__(partial=_top_level(PersonSchema), **kwargs)
 
 
 class KeyPartUpdateSchema(KeyPartSchema):
     def __init__(self, **kwargs):
-        super().__init__(partial=True, **kwargs)
+        super().__init__(partial=_top_level(KeyPartSchema), **kwargs)

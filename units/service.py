@@ -4,10 +4,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_smorest import abort
+from sqlalchemy.orm import selectinload
 
 from anbao import scope
 from anbao.audit import service as audit
 from anbao.extensions import db
+from anbao.schemas import gettext as _
 from units import rules
 from units.models import Campus, Jurisdiction, KeyPart, Person, Unit
 
@@ -36,6 +38,11 @@ def today_in(unit: Unit) -> date:
     return datetime.now(ZoneInfo(unit.timezone)).date()
 
 
+def _current(unit: Unit) -> sa.ColumnElement[bool]:
+    """People still on the roster today: not left, or leaving later."""
+    return sa.or_(Person.left_on.is_(None), Person.left_on > today_in(unit))
+
+
 # Jurisdictions
 
 def jurisdictions_query(actor, parent_id: int | None = None) -> sa.Select:
@@ -52,9 +59,9 @@ def create_jurisdiction(actor, data: dict) -> Jurisdiction:
     if data.get("parent_id") is not None:
         parent = db.session.get(Jurisdiction, data["parent_id"])
         if parent is None:
-            invalid("parent_id", "No such jurisdiction.")
+            invalid("parent_id", _("No such jurisdiction."))
     if db.session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == data["code"])):
-        abort(409, message="That jurisdiction code is taken.")
+        abort(409, message=_("That jurisdiction code is taken."))
     node = Jurisdiction(name=data["name"], code=data["code"], parent=parent)
     db.session.add(node)
     db.session.flush()
@@ -68,7 +75,8 @@ def create_jurisdiction(actor, data: dict) -> Jurisdiction:
 # Units
 
 def units_query(actor, filters: dict) -> sa.Select:
-    stmt = scope.scoped(sa.select(Unit).order_by(Unit.id), Unit, actor)
+    stmt = scope.scoped(sa.select(Unit).order_by(Unit.id).options(selectinload(Unit.campuses)),
+                        Unit, actor)
     if (jid := filters.get("jurisdiction_id")) is not None:
         root = sa.select(Jurisdiction.path).where(Jurisdiction.id == jid).scalar_subquery()
         stmt = stmt.where(Unit.jurisdiction_id.in_(
@@ -91,7 +99,7 @@ def _unit_snapshot(unit: Unit) -> dict:
 
 def _check_jurisdiction(actor, jurisdiction_id: int) -> None:
     if not scope.in_scope(Jurisdiction, jurisdiction_id, actor):
-        invalid("jurisdiction_id", "No such jurisdiction in your scope.")
+        invalid("jurisdiction_id", _("No such jurisdiction in your scope."))
 
 
 def _set_campuses(unit: Unit, campuses: list[dict]) -> None:
@@ -104,11 +112,15 @@ def _set_campuses(unit: Unit, campuses: list[dict]) -> None:
         campus.boarding_students = item.get("boarding_students", 0)
         keep.append(campus)
     if existing and unit.id is not None:
+        removed = [c.id for c in existing.values()]
         in_use = db.session.scalar(sa.select(Person.id).where(
-            Person.campus_id.in_([c.id for c in existing.values()]),
-            Person.left_on.is_(None)).limit(1))
+            Person.campus_id.in_(removed), _current(unit)).limit(1))
         if in_use:
-            invalid("campuses", "A campus that still has people on it cannot be removed.")
+            invalid("campuses", _("A campus that still has people on it cannot be removed."))
+        # people who have left keep their record, without the campus that no longer exists
+        db.session.execute(sa.update(Person).where(Person.campus_id.in_(removed))
+                           .values(campus_id=None),
+                           execution_options={"synchronize_session": "fetch"})
     unit.campuses = keep
 
 
@@ -130,7 +142,7 @@ def _apply(unit: Unit, data: dict) -> None:
 def _credit_code_free(code: str, unit_id: int | None) -> None:
     clash = db.session.scalar(sa.select(Unit.id).where(Unit.credit_code == code))
     if clash is not None and clash != unit_id:
-        abort(409, message="A unit with this credit code is already registered.")
+        abort(409, message=_("A unit with this credit code is already registered."))
 
 
 def create_unit(actor, data: dict) -> Unit:
@@ -160,9 +172,9 @@ def update_unit(actor, unit: Unit, data: dict) -> Unit:
         _credit_code_free(data["credit_code"], unit.id)
     category = data.get("category", unit.category)
     if category != "school" and (data["campuses"] if "campuses" in data else unit.campuses):
-        invalid("campuses", "Only schools have campuses.")
+        invalid("campuses", _("Only schools have campuses."))
     if category != "hospital" and data.get("hospital"):
-        invalid("hospital", "Only hospitals have hospital figures.")
+        invalid("hospital", _("Only hospitals have hospital figures."))
     before = _unit_snapshot(unit)
     was_key = unit.key_target or unit.key_security_unit
     _apply(unit, data)
@@ -177,9 +189,10 @@ def update_unit(actor, unit: Unit, data: dict) -> Unit:
 # People
 
 def people_query(actor, unit: Unit, include_left: bool = False) -> sa.Select:
-    stmt = sa.select(Person).where(Person.unit_id == unit.id).order_by(Person.id)
+    stmt = (sa.select(Person).where(Person.unit_id == unit.id).order_by(Person.id)
+            .options(selectinload(Person.campus_ref)))
     if not include_left:
-        stmt = stmt.where(sa.or_(Person.left_on.is_(None), Person.left_on > today_in(unit)))
+        stmt = stmt.where(_current(unit))
     return scope.scoped(stmt, Person, actor)
 
 
@@ -189,7 +202,7 @@ def _campus_id(unit: Unit, name: str | None) -> int | None:
     for campus in unit.campuses:
         if campus.name == name:
             return campus.id
-    invalid("campus", "Not a campus of this unit.")
+    invalid("campus", _("Not a campus of this unit."))
 
 
 def _apply_person(person: Person, unit: Unit, data: dict) -> None:
@@ -257,7 +270,7 @@ def update_key_part(actor, part: KeyPart, data: dict) -> KeyPart:
 
 def staffing_facts(unit: Unit) -> rules.StaffingFacts:
     """The unit's figures and current roster counts, in two queries."""
-    current = sa.or_(Person.left_on.is_(None), Person.left_on > today_in(unit))
+    current = _current(unit)
     by_role = dict(db.session.execute(
         sa.select(Person.role, sa.func.count()).where(Person.unit_id == unit.id, current)
         .group_by(Person.role)).all())

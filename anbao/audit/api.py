@@ -6,6 +6,7 @@ from anbao import api as rest
 from anbao import scope
 from anbao.audit import service
 from anbao.audit.schemas import AuditEventSchema, AuditQueryArgsSchema
+from anbao.schemas import gettext as _
 from units.models import Unit
 
 blp = rest.blueprint("audit", __name__, "Audit events")
@@ -24,5 +25,5 @@ class Audit(MethodView):
         """Audit events of the units in scope, oldest first"""
         scope.authorize(current_user, "audit.read")
         if not scope.in_scope(Unit, args.get("unit_id"), current_user):
-            abort(422, errors={"query": {"unit_id": ["No such unit in your scope."]}})
+            abort(422, errors={"query": {"unit_id": [_("No such unit in your scope.")]}})
         return service.events_query(current_user, args.get("unit_id"), args.get("since"))

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from anbao.extensions import UTCDateTime, db, utcnow
 
@@ -20,3 +20,6 @@ class AuditEvent(db.Model):
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
     jurisdiction_id: Mapped[int | None] = mapped_column(sa.ForeignKey("jurisdictions.id"))
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    # read only: its time zone shows the instant (API.md: date-times in the unit's zone)
+    unit = relationship("Unit", viewonly=True)

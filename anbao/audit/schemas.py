@@ -1,11 +1,11 @@
 from marshmallow import fields
 
-from anbao.schemas import Id, Instant, Schema
+from anbao.schemas import Instant, QueryId, Schema
 
 
 class AuditEventSchema(Schema):
     id = fields.Integer()
-    at = Instant()
+    at = Instant(zone_from="unit.timezone")
     user = fields.String(attribute="username")
     action = fields.String()
     entity = fields.String()
@@ -15,5 +15,5 @@ class AuditEventSchema(Schema):
 
 
 class AuditQueryArgsSchema(Schema):
-    unit_id = Id()
+    unit_id = QueryId()
     since = Instant()

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from anbao import scope
 from anbao.audit.models import AuditEvent
@@ -52,7 +53,7 @@ def record(actor, action: str, entity: str, entity_id: int | None, *, before=Non
 
 def events_query(actor, unit_id: int | None = None, since: datetime | None = None) -> sa.Select:
     """Audit events the actor may read, oldest first."""
-    stmt = sa.select(AuditEvent).order_by(AuditEvent.id)
+    stmt = sa.select(AuditEvent).order_by(AuditEvent.id).options(selectinload(AuditEvent.unit))
     if actor.role != "admin":
         stmt = stmt.where(AuditEvent.unit_id.in_(
             sa.select(Unit.id).where(scope.unit_condition(actor))))

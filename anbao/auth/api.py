@@ -1,15 +1,32 @@
 """Tokens, the current user and accounts (API.md "Authentication and accounts")."""
-from flask import current_app, g
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import abort
 
 from anbao import api as rest
 from anbao.auth import service
-from anbao.auth.schemas import TokenRequestSchema, TokenSchema, UserCreateSchema, UserSchema
+from anbao.auth.schemas import (MeSchema, TokenRequestSchema, TokenSchema, UserCreateSchema,
+                                UserSchema)
 from anbao.extensions import db, limiter
+from anbao.schemas import gettext as _
 
 blp = rest.blueprint("auth", __name__, "Tokens, the current user and user accounts")
+
+
+@blp.before_app_request
+def _bearer_token_decides():
+    """An API request that brings a bearer token is that token's user, or nobody.
+
+    Flask-Login would try the browser session first; a session riding along with a bad
+    token would then authenticate a write that also skips the CSRF check (bearer requests
+    are exempt from it)."""
+    header = request.headers.get("Authorization", "")
+    if not request.path.startswith(rest.PREFIX) or not header.startswith("Bearer "):
+        return
+    found = service.user_for_token(header[7:].strip())
+    g.api_token = found[1] if found else None
+    current_app.login_manager._update_request_context_with_user(found[0] if found else None)
 
 
 @blp.route("/auth/token")
@@ -26,11 +43,14 @@ class Tokens(MethodView):
         try:
             user = service.authenticate(data["username"], data["password"])
         except service.Throttled as locked:
+            # Flask-Limiter would otherwise put the end of its own per-address window into
+            # Retry-After when that is later; the client needs the end of this lock.
+            limiter.context.view_rate_limit = None
             abort(429, message="Too many failed attempts; try again later.",
                   headers={"Retry-After": str(locked.retry_after)})
         if user is None:
             db.session.commit()
-            abort(401, message="Invalid username or password.")
+            abort(401, message=_("Invalid username or password."))
         raw, row = service.issue_token(user)
         db.session.commit()
         return {"token": raw, "expires_at": row.expires_at}
@@ -50,10 +70,10 @@ class Tokens(MethodView):
 class Me(MethodView):
     decorators = [login_required]
 
-    @blp.response(200, UserSchema)
+    @blp.response(200, MeSchema)
     def get(self):
         """The authenticated user"""
-        return current_user
+        return rest.with_etag(MeSchema(), current_user)
 
 
 @blp.route("/users")

@@ -2,6 +2,7 @@ from marshmallow import fields, validate
 
 from anbao.auth.models import ROLES
 from anbao.schemas import Id, Instant, Schema, enum, required_text, text
+from anbao.schemas import lazy_gettext as _l
 from units.models import CATEGORIES
 
 
@@ -28,11 +29,18 @@ class UserSchema(Schema):
     language = fields.String(allow_none=True)
 
 
+class MeSchema(UserSchema):
+    """GET /me: exactly the fields API.md lists."""
+
+    class Meta:
+        exclude = ("person_id",)
+
+
 class UserCreateSchema(Schema):
     username = required_text(64, validate=validate.Regexp(
-        r"^[\w.@+-]{1,64}$", error="Letters, digits and . @ + - _ only."))
+        r"^[\w.@+-]{1,64}$", error=_l("Letters, digits and . @ + - _ only.")))
     password = fields.String(required=True, validate=validate.Length(
-        min=10, max=1024, error="At least 10 characters."))
+        min=10, max=1024, error=_l("At least 10 characters.")))
     role = enum(ROLES, required=True)
     display_name = text(100)
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))

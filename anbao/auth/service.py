@@ -14,6 +14,8 @@ from anbao import scope
 from anbao.audit import service as audit
 from anbao.auth.models import ApiToken, LoginFailure, User
 from anbao.extensions import db, utcnow
+from anbao.schemas import gettext as _
+from anbao.schemas import storable
 from units.models import Jurisdiction, Person, Unit
 
 USER_FIELDS = ("username", "role", "display_name", "email", "unit_id", "jurisdiction_id",
@@ -34,7 +36,7 @@ def hash_password(password: str) -> str:
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher().verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeError):
         return False
 
 
@@ -61,6 +63,10 @@ def authenticate(username: str, password: str) -> User | None:
     Failures are recorded per username (existing or not) and committed by the caller.
     """
     key = username.strip().lower()
+    if not storable(key):
+        # no account can have such a name, and the database could not even compare it
+        _verify(_dummy_hash(), password)
+        return None
     now = utcnow()
     if (wait := _retry_after(key, now)) is not None:
         raise Throttled(wait)
@@ -124,29 +130,32 @@ def create_user(actor, data: dict) -> User:
     role = data["role"]
     if actor.role == "coordinator":
         if role != "staff" or data.get("unit_id") not in (None, actor.unit_id):
-            abort(403, message="A coordinator may only create staff accounts of its own unit.")
+            abort(403, message=_("A coordinator may only create staff accounts of its own unit."))
         data["unit_id"] = actor.unit_id
     errors = {}
     if role in ("coordinator", "staff"):
         if not data.get("unit_id"):
-            errors["unit_id"] = ["Required for this role."]
+            errors["unit_id"] = [_("Required for this role.")]
         elif not scope.in_scope(Unit, data["unit_id"], actor):
-            abort(403, message="That unit is not yours to add users to.")
+            if actor.role == "admin":  # every unit is in an admin's scope: this one is not a unit
+                errors["unit_id"] = ["No such unit."]
+            else:
+                abort(403, message=_("That unit is not yours to add users to."))
     if role in ("police", "supervisor"):
         if not data.get("jurisdiction_id"):
-            errors["jurisdiction_id"] = ["Required for this role."]
+            errors["jurisdiction_id"] = [_("Required for this role.")]
         elif db.session.get(Jurisdiction, data["jurisdiction_id"]) is None:
-            errors["jurisdiction_id"] = ["No such jurisdiction."]
+            errors["jurisdiction_id"] = [_("No such jurisdiction.")]
     if role == "supervisor" and not data.get("sectors"):
-        errors["sectors"] = ["A supervisor needs at least one sector."]
+        errors["sectors"] = [_("A supervisor needs at least one sector.")]
     if data.get("person_id") is not None:
         person = db.session.get(Person, data["person_id"])
         if person is None or person.unit_id != data.get("unit_id"):
-            errors["person_id"] = ["Not a person of this unit."]
+            errors["person_id"] = [_("Not a person of this unit.")]
     if errors:
         abort(422, errors={"json": errors})
     if db.session.scalar(sa.select(User.id).where(User.username == data["username"])):
-        abort(409, message="That username is taken.")
+        abort(409, message=_("That username is taken."))
     user = User(username=data["username"], password_hash=hash_password(data["password"]),
                 role=role, display_name=data.get("display_name") or "",
                 email=data.get("email"),

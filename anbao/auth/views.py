@@ -1,12 +1,23 @@
-"""Log in and out in the browser."""
+"""Log in and out in the browser; the account pages."""
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import selectinload
 
+from anbao import scope
 from anbao.auth import service
+from anbao.auth.models import ROLES, User
+from anbao.auth.schemas import UserCreateSchema
 from anbao.extensions import db, limiter
+from anbao.web import (OMIT, ROLE_LABELS, FormState, compact, form_int, form_text, load_form,
+                       paginate, submit)
+from units import service as units
+from units.labels import CATEGORY_LABELS
+from units.models import Person, Unit
+from units.views import jurisdiction_options, tree
 
 bp = Blueprint("auth_views", __name__)
 
@@ -48,3 +59,79 @@ def logout():
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth_views.login"))
+
+
+# Accounts
+
+def _user_data(form) -> dict:
+    """The create form as the JSON body of POST /users."""
+    data = {
+        "username": form_text(form, "username", blank=OMIT),
+        "password": form.get("password") or OMIT,
+        "display_name": form_text(form, "display_name", blank=OMIT),
+        "email": form_text(form, "email", blank=None),
+        "person_id": form_int(form, "person_id", blank=None),
+    }
+    if current_user.role == "admin":
+        data.update({
+            "role": form_text(form, "role", blank=OMIT),
+            "unit_id": form_int(form, "unit_id", blank=None),
+            "jurisdiction_id": form_int(form, "jurisdiction_id", blank=None),
+            "sectors": form.getlist("sectors") or None,
+        })
+    else:
+        data.update({"role": "staff", "unit_id": current_user.unit_id})
+    return compact(data)
+
+
+def _people_without_account() -> list[Person]:
+    """People of the coordinator's unit who could be linked to a new account."""
+    if not current_user.unit_id:
+        return []
+    unit = db.session.get(Unit, current_user.unit_id)
+    linked = sa.select(User.person_id).where(User.person_id.is_not(None))
+    return db.session.scalars(units.people_query(current_user, unit)
+                              .where(Person.id.not_in(linked))).all()
+
+
+@bp.route("/users")
+@login_required
+def users():
+    stmt = service.users_query(current_user).options(
+        selectinload(User.unit), selectinload(User.jurisdiction))
+    page = paginate(stmt)
+    people = dict(db.session.execute(sa.select(Person.id, Person.name).where(
+        Person.id.in_([u.person_id for u in page.items if u.person_id]))).all()) \
+        if page.items else {}
+    unit = db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None
+    return render_template("auth/users.html", page=page, people=people, unit=unit,
+                           may_create=scope.may(current_user, "users.create"))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def user_new():
+    scope.authorize(current_user, "users.create")
+    state = FormState({"role": "staff" if current_user.role != "admin" else "police"})
+    if request.method == "POST":
+        data, errors = load_form(UserCreateSchema(), _user_data(request.form))
+        if not errors:
+            user, errors = submit(service.create_user, current_user, data)
+            if not errors:
+                flash(_("Account “%(username)s” created.", username=user.username), "success")
+                return redirect(url_for("auth_views.users"))
+        values = request.form.copy()
+        values.pop("password", None)
+        state = FormState(values, errors)
+    admin = current_user.role == "admin"
+    return render_template(
+        "auth/user_form.html", form=state, admin=admin,
+        role_options=[(r, ROLE_LABELS[r]) for r in ROLES],
+        sector_options=list(CATEGORY_LABELS.items()),
+        unit_options=[(u.id, u.name) for u in db.session.scalars(
+            units.units_query(current_user, {}))] if admin else [],
+        jurisdiction_options=jurisdiction_options(tree(db.session.scalars(
+            units.jurisdictions_query(current_user)).all())) if admin else [],
+        person_options=[(p.id, p.name) for p in _people_without_account()],
+        unit=db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None), \
+        state.status
