@@ -1,9 +1,10 @@
 """Anbao (安保): the application factory."""
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from anbao import config, errors
 from anbao.api import PREFIX, make_api
+from anbao.i18n import gettext
 from anbao.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -61,6 +62,8 @@ def _register_domains(app: Flask, rest_api) -> None:
 def select_locale() -> str:
     """An explicit choice first (session, then the account); for the API, Accept-Language."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
     if (lang := session.get("lang")) in languages:
         return lang
     if current_user and current_user.is_authenticated and current_user.language in languages:
@@ -72,15 +75,19 @@ def select_locale() -> str:
 
 
 def _reject_wrong_media_type():
+    """API bodies are JSON; multipart only where a view takes files (`accepts_files`)."""
     if request.method in SAFE_METHODS or not request.path.startswith(PREFIX):
         return None
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return None
-    if request.mimetype in ("application/json", "multipart/form-data") \
-            or request.mimetype.endswith("+json"):
+    if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if request.mimetype == "multipart/form-data" \
+            and getattr(getattr(view, "view_class", view), "accepts_files", False):
         return None
     from flask_smorest import abort
-    abort(415, message="Send JSON (application/json; charset=utf-8).")
+    abort(415, message=gettext("Send JSON (application/json; charset=utf-8)."))
 
 
 def _protect_from_csrf():

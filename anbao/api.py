@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from anbao.extensions import db
+from anbao.i18n import gettext
 
 PREFIX = "/api/v1"
 MAX_PAGE_SIZE = 500
@@ -57,7 +58,7 @@ class Parser(FlaskParser):
         except (RecursionError, ValueError) as err:
             if isinstance(err, json.JSONDecodeError):
                 raise
-            abort(400, message="The request body is malformed.")
+            abort(400, message=gettext("The request body is malformed."))
 
 
 class Blueprint(_Blueprint):
@@ -126,7 +127,7 @@ def check_if_match(schema, obj) -> None:
     current = etag_of(schema.dump(obj))
     tags = [t.strip().removeprefix("W/") for t in given.split(",")]
     if current not in tags:
-        abort(412, message="The resource has changed since you read it (stale If-Match).")
+        abort(412, message=gettext("The resource has changed since you read it (stale If-Match)."))
 
 
 def write(view):
@@ -139,12 +140,12 @@ def write(view):
             return result
         except IntegrityError:
             db.session.rollback()
-            abort(409, message="This conflicts with an existing record.")
+            abort(409, message=gettext("This conflicts with an existing record."))
         except StaleDataError:
             db.session.rollback()
             if request.headers.get("If-Match"):
-                abort(412, message="The resource has changed since you read it (stale If-Match).")
-            abort(409, message="The resource was changed by someone else at the same time.")
+                abort(412, message=gettext("The resource has changed since you read it (stale If-Match)."))
+            abort(409, message=gettext("The resource was changed by someone else at the same time."))
         except HTTPException:
             # a refused write leaves nothing half-changed in the session for whatever uses it
             # next (the next request in a test, a script's loop)

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from anbao.api import PREFIX
 from anbao.extensions import db
+from anbao.i18n import gettext, translate_errors
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +25,12 @@ def error_payload(error: HTTPException) -> tuple[dict, dict]:
         payload["message"] = data["message"]
     errors = data.get("errors") or data.get("messages")
     if errors and error.code == 422:
-        payload["errors"] = errors
+        payload["errors"] = translate_errors(errors)
         if "message" not in data:
-            payload["message"] = "Some values are invalid; see errors."
+            payload["message"] = gettext("Some values are invalid; see errors.")
     elif errors and "message" not in data:
         # `errors` is for invalid values only (API.md); a malformed body is just that
-        payload["message"] = ("The request body is malformed." if error.code == 400
+        payload["message"] = (gettext("The request body is malformed.") if error.code == 400
                               else error.description or error.name)
     headers.update(data.get("headers") or {})
     if error.code == 429 and getattr(error, "retry_after", None):

@@ -2,26 +2,13 @@
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-import flask_babel
 import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, pre_load, validate
 
-UNSTORABLE_TEXT = "Text may not contain NUL characters or unpaired surrogates."
+from anbao.i18n import lazy_gettext as _l
 
-
-def gettext(message: str, **variables) -> str:
-    """`message` in the requester's language; as written (English) where there is no request
-    to choose a language from (CLI, scheduler)."""
-    try:
-        return flask_babel.gettext(message, **variables)
-    except (RuntimeError, LookupError, AttributeError):
-        return message % variables if variables else message
-
-
-def lazy_gettext(message: str, **variables) -> flask_babel.LazyString:
-    """`gettext` when the text is used, for messages declared at import time."""
-    return flask_babel.LazyString(gettext, message, **variables)
+UNSTORABLE_TEXT = _l("Text may not contain NUL characters or unpaired surrogates.")
 
 
 # ids are INTEGER columns, 32 bits on PostgreSQL: a larger number names no record, and

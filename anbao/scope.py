@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_smorest import abort
 
 from anbao.extensions import db
+from anbao.i18n import gettext
 from anbao.schemas import MAX_ID
 from units.models import Jurisdiction, Unit
 
@@ -25,7 +26,7 @@ def may(user, action: str) -> bool:
 
 def authorize(user, action: str) -> None:
     if not may(user, action):
-        abort(403, message="This role may not do that.")
+        abort(403, message=gettext("Your role may not do this."))
 
 
 def _subtree(user) -> sa.Select:

@@ -237,3 +237,11 @@ def count_queries():
         yield lambda: len(statements)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
+def english():
+    """Messages in English, as a client sending Accept-Language: en would get them."""
+    from flask_babel import force_locale
+    with force_locale("en"):
+        yield

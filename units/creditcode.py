@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
-from .rules import _t
+from anbao.i18n import gettext
 
 __all__ = ["CHARSET", "WEIGHTS", "normalize", "check_character", "error", "make"]
 
@@ -35,16 +33,16 @@ def error(code: str) -> str | None:
     """None when the (normalized) code is valid, else the reason it is not."""
     code = normalize(code)
     if len(code) != 18:
-        return _t(_l("must be 18 characters"))
+        return gettext("must be 18 characters")
     if any(c not in _VALUES for c in code):
-        return _t(_l("contains a character not allowed in a credit code"))
+        return gettext("contains a character not allowed in a credit code")
     if code[0] not in AUTHORITIES:
-        return _t(_l("registration authority code (first character) is invalid"))
+        return gettext("registration authority code (first character) is invalid")
     if not code[2:8].isdigit():
-        return _t(_l("characters 3 to 8 must be an administrative division code (digits)"))
+        return gettext("characters 3 to 8 must be an administrative division code (digits)")
     expected = check_character(code[:17])
     if code[17] != expected:
-        return _t(_l("check character does not match (expected %(expected)s)"), expected=expected)
+        return gettext("check character does not match (expected %(expected)s)", expected=expected)
     return None
 
 

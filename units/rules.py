@@ -10,36 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import flask_babel
+from anbao.i18n import gettext
 
 __all__ = [
     "CampusFacts",
     "StaffingFacts",
     "Requirement",
     "requirements",
-    "gettext",
 ]
 
 
-def _t(msgid, /, **variables) -> str:
-    """Translate ``msgid`` with flask_babel, or format the English text when Babel is unavailable.
-
-    ``msgid`` may be a plain string or a ``lazy_gettext`` string. Outside a request or app
-    context, or in an app without Flask-Babel, the English msgid is used as it is.
-    """
-    raw = msgid
-    if isinstance(msgid, flask_babel.LazyString):
-        # The msgid a lazy string was made from, so the fallback never evaluates it.
-        raw = msgid._args[0]
-    try:
-        return flask_babel.gettext(raw, **variables)
-    except (RuntimeError, LookupError, AttributeError):
-        # No app context, Babel not initialised, or a broken translation: English it is.
-        return raw % variables if variables else raw
-
-
-# Call sites read ``gettext("...")`` so pybabel's default keywords extract the msgids.
-gettext = _t
 
 
 @dataclass(frozen=True)

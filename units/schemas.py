@@ -8,8 +8,8 @@ from marshmallow import (ValidationError, fields, post_dump, validate, validates
 from anbao import scope
 
 from anbao.schemas import Id, QueryId, Schema, count, enum, required_text, text
-from anbao.schemas import gettext as _
-from anbao.schemas import lazy_gettext as _l
+from anbao.i18n import gettext as _
+from anbao.i18n import lazy_gettext as _l
 from units import creditcode
 from units.models import CATEGORIES, PERSON_ROLES
 

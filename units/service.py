@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from anbao import scope
 from anbao.audit import service as audit
 from anbao.extensions import db
-from anbao.schemas import gettext as _
+from anbao.i18n import gettext as _
 from units import rules
 from units.models import Campus, Jurisdiction, KeyPart, Person, Unit
 
@@ -165,7 +165,8 @@ def update_unit(actor, unit: Unit, data: dict) -> Unit:
     scope.authorize(actor, "units.update")
     if not scope.may(actor, "units.designate"):
         if touched := [f for f in PROTECTED_UNIT_FIELDS if f in data]:
-            abort(403, message=f"Only the police or an admin may change {', '.join(touched)}.")
+            abort(403, message=_("Only the police or an admin may change %(fields)s.",
+                                 fields=", ".join(touched)))
     if "jurisdiction_id" in data:
         _check_jurisdiction(actor, data["jurisdiction_id"])
     if "credit_code" in data:

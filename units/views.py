@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload
 from anbao import scope
 from anbao.auth.models import User
 from anbao.extensions import db
-from anbao.web import (OMIT, Errors, FormState, compact, form_bool, form_int, form_text,
-                       load_form, paginate, submit)
+from anbao.forms import (OMIT, Errors, FormState, compact, form_bool, form_int, form_text,
+                         load_form, paginate, submit)
 from units import labels, service
 from units.models import Jurisdiction, KeyPart, Person, Unit
 from units.schemas import (JurisdictionSchema, KeyPartSchema, KeyPartUpdateSchema,

@@ -6,7 +6,7 @@ from anbao import api as rest
 from anbao import scope
 from anbao.audit import service
 from anbao.audit.schemas import AuditEventSchema, AuditQueryArgsSchema
-from anbao.schemas import gettext as _
+from anbao.i18n import gettext as _
 from units.models import Unit
 
 blp = rest.blueprint("audit", __name__, "Audit events")

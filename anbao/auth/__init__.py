@@ -7,9 +7,14 @@ def init_login(login_manager) -> None:
     from anbao.auth import service
     from anbao.auth.models import User
     from anbao.extensions import db
+    from anbao.i18n import gettext
 
     @login_manager.user_loader
     def load_session_user(user_id: str):
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            # a bearer token decides alone: a session riding along with a bad token must not
+            # authenticate a write that, being a bearer request, skips the CSRF check
+            return None
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
@@ -28,5 +33,6 @@ def init_login(login_manager) -> None:
     def unauthorized():
         from anbao.errors import wants_json
         if wants_json():
-            abort(401, message="Authentication required: send Authorization: Bearer <token>.")
+            abort(401, message=gettext(
+                "Authentication required: send Authorization: Bearer <token>."))
         return redirect(url_for("auth_views.login", next=request.full_path))

@@ -1,5 +1,5 @@
 """Tokens, the current user and accounts (API.md "Authentication and accounts")."""
-from flask import current_app, g, request
+from flask import current_app, g
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from flask_smorest import abort
@@ -9,24 +9,9 @@ from anbao.auth import service
 from anbao.auth.schemas import (MeSchema, TokenRequestSchema, TokenSchema, UserCreateSchema,
                                 UserSchema)
 from anbao.extensions import db, limiter
-from anbao.schemas import gettext as _
+from anbao.i18n import gettext as _
 
 blp = rest.blueprint("auth", __name__, "Tokens, the current user and user accounts")
-
-
-@blp.before_app_request
-def _bearer_token_decides():
-    """An API request that brings a bearer token is that token's user, or nobody.
-
-    Flask-Login would try the browser session first; a session riding along with a bad
-    token would then authenticate a write that also skips the CSRF check (bearer requests
-    are exempt from it)."""
-    header = request.headers.get("Authorization", "")
-    if not request.path.startswith(rest.PREFIX) or not header.startswith("Bearer "):
-        return
-    found = service.user_for_token(header[7:].strip())
-    g.api_token = found[1] if found else None
-    current_app.login_manager._update_request_context_with_user(found[0] if found else None)
 
 
 @blp.route("/auth/token")
@@ -46,7 +31,7 @@ class Tokens(MethodView):
             # Flask-Limiter would otherwise put the end of its own per-address window into
             # Retry-After when that is later; the client needs the end of this lock.
             limiter.context.view_rate_limit = None
-            abort(429, message="Too many failed attempts; try again later.",
+            abort(429, message=_("Too many failed attempts; try again later."),
                   headers={"Retry-After": str(locked.retry_after)})
         if user is None:
             db.session.commit()
@@ -61,7 +46,7 @@ class Tokens(MethodView):
         """Revoke the token used for this request"""
         row = g.get("api_token")
         if row is None:
-            abort(400, message="This request was not made with a bearer token.")
+            abort(400, message=_("This request was not made with a bearer token."))
         service.revoke_token(row)
         db.session.commit()
 

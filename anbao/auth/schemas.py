@@ -2,7 +2,7 @@ from marshmallow import fields, validate
 
 from anbao.auth.models import ROLES
 from anbao.schemas import Id, Instant, Schema, enum, required_text, text
-from anbao.schemas import lazy_gettext as _l
+from anbao.i18n import lazy_gettext as _l
 from units.models import CATEGORIES
 
 

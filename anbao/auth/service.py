@@ -14,7 +14,7 @@ from anbao import scope
 from anbao.audit import service as audit
 from anbao.auth.models import ApiToken, LoginFailure, User
 from anbao.extensions import db, utcnow
-from anbao.schemas import gettext as _
+from anbao.i18n import gettext as _
 from anbao.schemas import storable
 from units.models import Jurisdiction, Person, Unit
 

@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
@@ -12,8 +12,9 @@ from anbao.auth import service
 from anbao.auth.models import ROLES, User
 from anbao.auth.schemas import UserCreateSchema
 from anbao.extensions import db, limiter
-from anbao.web import (OMIT, ROLE_LABELS, FormState, compact, form_int, form_text, load_form,
-                       paginate, submit)
+from anbao.forms import (OMIT, FormState, compact, form_int, form_text, load_form, paginate,
+                         submit)
+from anbao.web import ROLE_LABELS
 from units import service as units
 from units.labels import CATEGORY_LABELS
 from units.models import Person, Unit
@@ -30,11 +31,11 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("60 per minute", methods=["POST"])
+@limiter.limit(lambda: current_app.config["AUTH_TOKEN_RATE_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.home"))
-    error, status = None, 200
+    error, status, headers = None, 200, {}
     if request.method == "POST":
         username = request.form.get("username", "")[:64]
         try:
@@ -42,7 +43,9 @@ def login():
         except service.Throttled as locked:
             user, status = None, 429
             error = _("Too many failed attempts. Try again in %(minutes)s minutes.",
-                      minutes=max(1, locked.retry_after // 60))
+                      minutes=-(-locked.retry_after // 60))
+            headers["Retry-After"] = str(locked.retry_after)
+            limiter.context.view_rate_limit = None  # the lock's end, not the limiter's window
         db.session.commit()
         if user is not None:
             login_user(user)
@@ -50,7 +53,7 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         if status == 200:
             error, status = _("Invalid username or password."), 401
-    return render_template("auth/login.html", error=error), status
+    return render_template("auth/login.html", error=error), status, headers
 
 
 @bp.route("/logout", methods=["POST"])

@@ -447,3 +447,14 @@ class TestBrowserSession:
         response = client.post("/login", data={"username": "coordinator_a",
                                                "password": PASSWORD, "csrf_token": token})
         assert response.status_code == 429
+
+
+def test_login_page_lock_says_when_it_lifts(world, client):
+    add_failures("coordinator_a", 10, timedelta(minutes=5))
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    response = client.post("/login", data={"username": "coordinator_a", "password": PASSWORD,
+                                           "csrf_token": token.group(1)})
+    assert response.status_code == 429
+    assert 590 <= int(response.headers["Retry-After"]) <= 600
+    assert "10" in response.get_data(as_text=True)  # "try again in 10 minutes"

@@ -321,3 +321,21 @@ def test_fuzz_path_ids_never_5xx(world, api):
             assert response.status_code == 404, (path, ident)
             response = api.patch(path.format(ident), as_=world.admin, json={})
             assert response.status_code in (404, 405), (path, ident)
+
+
+def test_multipart_body_to_a_json_endpoint_is_415(world, api):
+    response = api.patch(f"/units/{world.unit_a.id}", as_=world.coordinator_a,
+                         data={"name": "改名"}, content_type="multipart/form-data")
+    assert response.status_code == 415
+    assert api.get(f"/units/{world.unit_a.id}", as_=world.admin).json["name"] == "天河实验学校"
+
+
+@pytest.mark.parametrize("language, expected", [
+    (None, "此项为必填项。"), ("zh-CN,zh;q=0.9", "此项为必填项。"),
+    ("en-US,en;q=0.8", "This field is required.")])
+def test_validation_messages_follow_the_requested_language(world, api, language, expected):
+    headers = {"Accept-Language": language} if language else {}
+    response = api.post(f"/units/{world.unit_a.id}/people", as_=world.coordinator_a,
+                        json={"role": "guard"}, headers=headers)
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["name"] == [expected]

@@ -113,9 +113,6 @@ def test_docs_page_has_a_strict_content_security_policy(client):
     assert "unsafe-inline" not in policy
 
 
-@pytest.mark.xfail(reason="static/js/api-docs.js (not owned here) keeps Swagger UI's default "
-                          "validatorUrl, https://validator.swagger.io: a badge request to "
-                          "another host on every non-localhost docs page")
 def test_docs_script_turns_off_the_remote_validator(client):
     with client.get("/static/js/api-docs.js") as response:
         script = response.get_data(as_text=True)

@@ -3,6 +3,9 @@ import pytest
 from units import creditcode
 from units.creditcode import check_character, error, make, normalize
 
+
+pytestmark = pytest.mark.usefixtures("english")
+
 # Real-format codes whose check characters were verified.
 VALID = [
     "91350100M000100Y43",

@@ -5,6 +5,9 @@ import pytest
 from units.rules import CampusFacts, Requirement, StaffingFacts, requirements
 
 
+pytestmark = pytest.mark.usefixtures("english")
+
+
 def facts(**kw):
     base = {"headcount": 100, "category": "other", "key_security_unit": False}
     return StaffingFacts(**(base | kw))

@@ -1,0 +1,195 @@
+"""What the pages share: pagination, HTML forms loaded through the API's marshmallow schemas,
+and service calls whose aborts become messages next to the fields."""
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import flash, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict, HTTPException
+
+from anbao.extensions import db
+from anbao.i18n import translate
+from anbao.web import ERROR_TEXTS
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Page:
+    """One page of a select, with links that keep the other query arguments."""
+
+    items: list
+    number: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first_item(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last_item(self) -> int:
+        return min(self.total, self.number * self.size)
+
+    def url(self, number: int) -> str:
+        view_args = request.view_args or {}
+        # url_for reads _anchor, _external ... itself: never take those from the query
+        args = {k: v for k, v in request.args.lists()
+                if not k.startswith("_") and k not in view_args and k != "page"}
+        return url_for(request.endpoint, **view_args, **args, page=number)
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link, None where a run of them is left out."""
+        shown = sorted({1, self.pages, *range(max(1, self.number - around),
+                                              min(self.pages, self.number + around) + 1)})
+        result: list[int | None] = []
+        for n in shown:
+            if result and n - result[-1] > 1:
+                result.append(None)
+            result.append(n)
+        return result
+
+
+def paginate(stmt: sa.Select, size: int = PAGE_SIZE) -> Page:
+    """The page of `stmt` named by the `page` query argument (from 1)."""
+    number = request.args.get("page", 1, type=int)
+    number = number if 0 < number < 10**6 else 1
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(size).offset((number - 1) * size)).all()
+    return Page(list(items), number, total, size)
+
+
+def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Nested marshmallow messages keyed like form fields: campuses-0-name, hospital-beds."""
+    if isinstance(messages, (list, tuple)):
+        if all(isinstance(m, str) for m in messages):
+            return {prefix or "_form": [translate(m) for m in messages]}
+        result: dict[str, list[str]] = {}
+        for index, item in enumerate(messages):
+            for key, value in flatten_errors(item, f"{prefix}-{index}" if prefix
+                                             else str(index)).items():
+                result.setdefault(key, []).extend(value)
+        return result
+    if isinstance(messages, dict):
+        result = {}
+        for key, value in messages.items():
+            name = "_form" if key == "_schema" else str(key)
+            name = f"{prefix}-{name}" if prefix and name != "_form" else (
+                prefix or name)
+            for k, v in flatten_errors(value, name).items():
+                result.setdefault(k, []).extend(v)
+        return result
+    return {prefix or "_form": [translate(messages)]}
+
+
+class Errors(dict):
+    """Messages by form field name (`_form` for the whole form) and the page's status."""
+
+    def __init__(self, messages=None, status: int = 422):
+        super().__init__(messages or {})
+        self.status = status if self else 200
+
+
+def load_form(schema, data: dict) -> tuple[dict | None, Errors]:
+    """Validate form data with the API's schema: (loaded data, no errors) or (None, errors)."""
+    try:
+        return schema.load(data), Errors()
+    except ValidationError as error:
+        return None, Errors(flatten_errors(error.messages))
+
+
+def service_errors(error: HTTPException) -> Errors:
+    """Field errors of a service's 422; any other abort is flashed (and kept under `_form`)."""
+    data = getattr(error, "data", None) or {}
+    fields = (data.get("errors") or {}).get("json")
+    if error.code == 422 and fields:
+        return Errors(flatten_errors(fields), 422)
+    message = data.get("message")
+    text = translate(message) if message else str(ERROR_TEXTS.get(error.code, error.name))
+    flash(text, "error")
+    return Errors({"_form": [text]}, error.code or 500)
+
+
+def submit(call, *args, **kwargs):
+    """Run one service write and commit: (result, {}) or (None, errors for the form).
+
+    Service aborts (422 with field errors, 403, 409, ...) become messages next to the fields
+    or a flashed message; a clash found only by the database is a 409 like in the API.
+    """
+    try:
+        result = call(*args, **kwargs)
+        db.session.commit()
+        return result, Errors()
+    except HTTPException as error:
+        db.session.rollback()
+        return None, service_errors(error)
+    except (IntegrityError, StaleDataError):
+        db.session.rollback()
+        return None, service_errors(Conflict())
+
+
+class FormState:
+    """Values to show in a form's fields and the errors to show next to them."""
+
+    def __init__(self, values=None, errors=None):
+        self.values = values or {}
+        self.errors = errors or {}
+        self.status = getattr(errors, "status", 200) if errors else 200
+
+    def value(self, name: str, default=""):
+        value = self.values.get(name)
+        return default if value is None else value
+
+    def values_of(self, name: str) -> list[str]:
+        getlist = getattr(self.values, "getlist", None)
+        if getlist is not None:
+            return getlist(name)
+        value = self.values.get(name) or []
+        return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+    def checked(self, name: str) -> bool:
+        return self.values.get(name) in (True, "on", "1", "true", "y")
+
+    def error(self, name: str) -> list[str]:
+        return self.errors.get(name) or []
+
+    def others(self, shown) -> list[str]:
+        """Messages for no field on the page (form-wide, or a field not shown); flashed ones
+        are already on the page."""
+        if self.status not in (200, 422):
+            return []
+        return [m for k, msgs in self.errors.items() if k not in shown for m in msgs]
+
+
+def form_text(form, name: str, *, blank=None):
+    """A text field: stripped, or `blank` (a value, or OMIT) when empty."""
+    value = (form.get(name) or "").strip()
+    return value if value else blank
+
+
+def form_int(form, name: str, *, blank=None):
+    """An integer field: the number, the raw text when it is not one (the schema says so)."""
+    value = (form.get(name) or "").strip()
+    if not value:
+        return blank
+    return int(value) if re.fullmatch(r"-?\d{1,18}", value) else value
+
+
+def form_bool(form, name: str) -> bool:
+    return form.get(name) in ("on", "1", "true", "y")
+
+
+OMIT = object()
+
+
+def compact(data: dict) -> dict:
+    """The data without fields marked OMIT."""
+    return {k: v for k, v in data.items() if v is not OMIT}

@@ -1,0 +1,78 @@
+"""Translation that works everywhere: in a request (the requester's language), and in the
+CLI or scheduler (English as written). Marshmallow's own English messages are translated here
+too, so the API and the pages show validation errors in the user's language."""
+import re
+
+import flask_babel
+
+
+def gettext(message: str, **variables) -> str:
+    """`message` in the requester's language, or as written where there is no app to ask."""
+    try:
+        return flask_babel.gettext(message, **variables)
+    except (RuntimeError, LookupError, AttributeError):
+        return message % variables if variables else message
+
+
+def lazy_gettext(message: str, **variables) -> flask_babel.LazyString:
+    """`gettext` when the text is used, for messages declared at import time."""
+    return flask_babel.LazyString(gettext, message, **variables)
+
+
+_l = lazy_gettext
+
+# marshmallow's and webargs' built-in messages
+BUILT_IN = {
+    "Missing data for required field.": _l("This field is required."),
+    "Field may not be null.": _l("This field is required."),
+    "Invalid value.": _l("Invalid value."),
+    "Invalid input type.": _l("Invalid value."),
+    "Not a valid integer.": _l("Enter a whole number."),
+    "Not a valid number.": _l("Enter a number."),
+    "Not a valid date.": _l("Enter a date (YYYY-MM-DD)."),
+    "Not a valid datetime.": _l("Enter a date and time with its offset, e.g. 2027-03-01T09:00:00+08:00."),
+    "Not a valid aware datetime.": _l("Enter a date and time with its offset, e.g. 2027-03-01T09:00:00+08:00."),
+    "Not a valid email address.": _l("Enter a valid email address."),
+    "Not a valid boolean.": _l("Choose yes or no."),
+    "Not a valid string.": _l("Enter text."),
+    "Not a valid list.": _l("Enter a list."),
+    "Not a valid mapping type.": _l("Enter an object."),
+    "Unknown field.": _l("This field is not accepted here."),
+    "Invalid JSON body.": _l("The request body is not valid JSON."),
+}
+PATTERNS = (
+    (re.compile(r"^Length must be between (?P<min>\d+) and (?P<max>\d+)\.$"),
+     _l("Enter between %(min)s and %(max)s characters.")),
+    (re.compile(r"^Shorter than minimum length (?P<min>\d+)\.$"),
+     _l("Enter at least %(min)s characters.")),
+    (re.compile(r"^Longer than maximum length (?P<max>\d+)\.$"),
+     _l("Enter at most %(max)s characters.")),
+    (re.compile(r"^Must be greater than or equal to (?P<min>-?\d+) and less than or equal to "
+                r"(?P<max>-?\d+)\.$"), _l("Enter a number from %(min)s to %(max)s.")),
+    (re.compile(r"^Must be greater than or equal to (?P<min>-?\d+)\.$"),
+     _l("Enter a number of at least %(min)s.")),
+    (re.compile(r"^Must be less than or equal to (?P<max>-?\d+)\.$"),
+     _l("Enter a number of at most %(max)s.")),
+    (re.compile(r"^Must be one of: (?P<choices>.*)\.$"),
+     _l("Choose one of: %(choices)s.")),
+)
+
+
+def translate(message) -> str:
+    """A validation message in the requester's language (ours are translated already)."""
+    text = str(message)
+    if text in BUILT_IN:
+        return str(BUILT_IN[text])
+    for pattern, template in PATTERNS:
+        if match := pattern.match(text):
+            return str(template) % match.groupdict()
+    return text
+
+
+def translate_errors(errors):
+    """The same nested structure of messages, each translated."""
+    if isinstance(errors, dict):
+        return {key: translate_errors(value) for key, value in errors.items()}
+    if isinstance(errors, (list, tuple)):
+        return [translate_errors(item) for item in errors]
+    return translate(errors)
