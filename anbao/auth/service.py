@@ -131,7 +131,7 @@ def create_user(actor, data: dict) -> User:
     if actor.role == "coordinator":
         if role != "staff" or data.get("unit_id") not in (None, actor.unit_id):
             abort(403, message=_("A coordinator may only create staff accounts of its own unit."))
-        data["unit_id"] = actor.unit_id
+        data = {**data, "unit_id": actor.unit_id}
     errors = {}
     if role in ("coordinator", "staff"):
         if not data.get("unit_id"):
