@@ -7,7 +7,7 @@ from flask_smorest import abort
 from anbao import api as rest
 from anbao.auth import service
 from anbao.auth.schemas import (MeSchema, TokenRequestSchema, TokenSchema, UserCreateSchema,
-                                UserSchema)
+                                UserSchema, UserUpdateSchema)
 from anbao.extensions import db, limiter
 from anbao.i18n import gettext as _
 
@@ -77,3 +77,23 @@ class Users(MethodView):
     def post(self, data):
         """Create a user account"""
         return rest.with_etag(UserSchema(), service.create_user(current_user, data), 201)
+
+
+@blp.route("/users/<int:user_id>")
+class UserItem(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """One user account"""
+        return rest.with_etag(UserSchema(), service.get_user(current_user, user_id))
+
+    @blp.arguments(UserUpdateSchema)
+    @blp.response(200, UserSchema)
+    @rest.write
+    def patch(self, data, user_id):
+        """Change an account: name, email, password, language, disable or enable"""
+        user = service.get_user(current_user, user_id)
+        rest.check_if_match(UserSchema(), user)
+        return rest.with_etag(UserSchema(), service.update_user(current_user, user, data))
+

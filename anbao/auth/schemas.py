@@ -27,13 +27,14 @@ class UserSchema(Schema):
     sectors = fields.List(fields.String())
     person_id = fields.Integer(allow_none=True)
     language = fields.String(allow_none=True)
+    active = fields.Boolean()
 
 
 class MeSchema(UserSchema):
     """GET /me: exactly the fields API.md lists."""
 
     class Meta:
-        exclude = ("person_id",)
+        exclude = ("person_id", "active")
 
 
 class UserCreateSchema(Schema):
@@ -47,4 +48,14 @@ class UserCreateSchema(Schema):
     unit_id = Id(allow_none=True)
     jurisdiction_id = Id(allow_none=True)
     sectors = fields.List(enum(CATEGORIES), allow_none=True)
+    person_id = Id(allow_none=True)
+
+
+class UserUpdateSchema(Schema):
+    display_name = text(100)
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    password = fields.String(validate=validate.Length(
+        min=10, max=1024, error=_l("At least 10 characters.")))
+    active = fields.Boolean()
+    language = fields.String(allow_none=True, validate=validate.OneOf(("zh_CN", "en")))
     person_id = Id(allow_none=True)

@@ -23,6 +23,7 @@ USER_FIELDS = ("username", "role", "display_name", "email", "unit_id", "jurisdic
 
 scope.allow("users.create", "admin", "coordinator")
 scope.allow("users.read", "admin", "coordinator")
+scope.allow("users.update", "admin", "coordinator")
 
 
 def _hasher() -> PasswordHasher:
@@ -148,10 +149,8 @@ def create_user(actor, data: dict) -> User:
             errors["jurisdiction_id"] = [_("No such jurisdiction.")]
     if role == "supervisor" and not data.get("sectors"):
         errors["sectors"] = [_("A supervisor needs at least one sector.")]
-    if data.get("person_id") is not None:
-        person = db.session.get(Person, data["person_id"])
-        if person is None or person.unit_id != data.get("unit_id"):
-            errors["person_id"] = [_("Not a person of this unit.")]
+    if not _person_of(data.get("person_id"), data.get("unit_id")):
+        errors["person_id"] = [_("Not a person of this unit.")]
     if errors:
         abort(422, errors={"json": errors})
     if db.session.scalar(sa.select(User.id).where(User.username == data["username"])):
@@ -168,6 +167,47 @@ def create_user(actor, data: dict) -> User:
     db.session.flush()
     audit.record(actor, "create", "user", user.id, after=audit.snapshot(user, USER_FIELDS),
                  unit_id=user.unit_id, jurisdiction_id=user.jurisdiction_id)
+    return user
+
+
+def get_user(actor, user_id: int) -> User:
+    scope.authorize(actor, "users.read")
+    return scope.get_or_404(User, user_id, actor)
+
+
+def _person_of(person_id: int | None, unit_id: int | None) -> bool:
+    """Whether an account may be linked to that person (none, or one of its unit)."""
+    if person_id is None:
+        return True
+    person = db.session.get(Person, person_id)
+    return person is not None and person.unit_id == unit_id
+
+
+def update_user(actor, user: User, data: dict) -> User:
+    """Change an account; a coordinator only the staff accounts of its unit. Disabling an
+    account ends its tokens at once."""
+    scope.authorize(actor, "users.update")
+    if actor.role == "coordinator" and user.role != "staff":
+        abort(403, message=_("A coordinator may only change staff accounts of its own unit."))
+    if data.get("active") is False and user.id == actor.id:
+        abort(422, errors={"json": {"active": [_("You cannot disable your own account.")]}})
+    if "person_id" in data and not _person_of(data["person_id"], user.unit_id):
+        abort(422, errors={"json": {"person_id": [_("Not a person of this unit.")]}})
+    before = audit.snapshot(user, USER_FIELDS)
+    for field in ("display_name", "email", "active", "language", "person_id"):
+        if field in data:
+            setattr(user, field, data[field] if field != "display_name" else data[field] or "")
+    if data.get("password"):
+        user.password_hash = hash_password(data["password"])
+    if user.active is False or data.get("password"):
+        db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id,
+                                                     ApiToken.revoked_at.is_(None))
+                           .values(revoked_at=utcnow()))
+    db.session.flush()
+    audit.record(actor, "update", "user", user.id, before=before,
+                 after=audit.snapshot(user, USER_FIELDS), unit_id=user.unit_id,
+                 jurisdiction_id=user.jurisdiction_id,
+                 detail={"password_changed": True} if data.get("password") else None)
     return user
 
 

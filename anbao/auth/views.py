@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import selectinload
 
+from anbao import api as rest
 from anbao import scope
 from anbao.auth import service
 from anbao.auth.models import ROLES, User
-from anbao.auth.schemas import UserCreateSchema
+from anbao.auth.schemas import UserCreateSchema, UserSchema, UserUpdateSchema
 from anbao.extensions import db, limiter
-from anbao.forms import (OMIT, FormState, compact, form_int, form_text, load_form, paginate,
-                         submit)
+from anbao.forms import (OMIT, Errors, FormState, compact, form_bool, form_int, form_text,
+                         load_form, paginate, submit)
 from anbao.web import ROLE_LABELS
 from units import service as units
 from units.labels import CATEGORY_LABELS
@@ -108,7 +109,8 @@ def users():
         if page.items else {}
     unit = db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None
     return render_template("auth/users.html", page=page, people=people, unit=unit,
-                           may_create=scope.may(current_user, "users.create"))
+                           may_create=scope.may(current_user, "users.create"),
+                           may_update=scope.may(current_user, "users.update"))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -138,3 +140,39 @@ def user_new():
         person_options=[(p.id, p.name) for p in _people_without_account()],
         unit=db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None), \
         state.status
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def user_edit(user_id: int):
+    user = service.get_user(current_user, user_id)
+    scope.authorize(current_user, "users.update")
+    current = rest.etag_of(UserSchema().dump(user))
+    state = FormState({"display_name": user.display_name, "email": user.email,
+                       "active": user.active, "person_id": user.person_id})
+    if request.method == "POST":
+        data = compact({"display_name": form_text(request.form, "display_name", blank=""),
+                        "email": form_text(request.form, "email", blank=None),
+                        "password": request.form.get("password") or OMIT,
+                        "active": form_bool(request.form, "active"),
+                        "person_id": (form_int(request.form, "person_id", blank=None)
+                                      if user.unit_id else OMIT)})
+        data, errors = load_form(UserUpdateSchema(), data)
+        if not errors and request.form.get("etag") != current:
+            errors = Errors({"_form": [_("Someone else changed this account meanwhile; "
+                                         "reload and try again.")]}, 409)
+        if not errors:
+            saved, errors = submit(service.update_user, current_user, user, data)
+            if not errors:
+                flash(_("Account “%(username)s” saved.", username=saved.username), "success")
+                return redirect(url_for("auth_views.users"))
+        values = request.form.copy()
+        values.pop("password", None)
+        state = FormState(values, errors)
+    people = None
+    if user.unit_id:
+        unit = db.session.get(Unit, user.unit_id)
+        people = [(p.id, p.name) for p in db.session.scalars(units.people_query(current_user, unit))]
+    return render_template("auth/user_edit.html", user=user, form=state, etag=current,
+                           person_options=people), state.status
+

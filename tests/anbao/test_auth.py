@@ -458,3 +458,67 @@ def test_login_page_lock_says_when_it_lifts(world, client):
     assert response.status_code == 429
     assert 590 <= int(response.headers["Retry-After"]) <= 600
     assert "10" in response.get_data(as_text=True)  # "try again in 10 minutes"
+
+
+class TestUserItem:
+    """GET and PATCH /users/{id}: change, disable, reset a password (added to API.md)."""
+
+    def test_read_and_update_with_if_match(self, world, api):
+        path = f"/users/{world.staff_a.id}"
+        read = api.get(path, as_=world.coordinator_a)
+        assert read.status_code == 200 and read.json["active"] is True
+        changed = api.patch(path, as_=world.coordinator_a, json={"display_name": "林老师"},
+                            headers={"If-Match": read.headers["ETag"]})
+        assert changed.status_code == 200 and changed.json["display_name"] == "林老师"
+        stale = api.patch(path, as_=world.coordinator_a, json={"display_name": "又改"},
+                          headers={"If-Match": read.headers["ETag"]})
+        assert stale.status_code == 412
+        assert api.get(path, as_=world.admin).json["display_name"] == "林老师"
+
+    def test_disabling_ends_the_tokens_and_the_login(self, world, api):
+        token = token_for(api, "staff_a").json["token"]
+        assert api.get("/me", headers=bearer(token)).status_code == 200
+        response = api.patch(f"/users/{world.staff_a.id}", as_=world.coordinator_a,
+                             json={"active": False})
+        assert response.status_code == 200 and response.json["active"] is False
+        assert api.get("/me", headers=bearer(token)).status_code == 401
+        assert token_for(api, "staff_a").status_code == 401
+        api.patch(f"/users/{world.staff_a.id}", as_=world.coordinator_a, json={"active": True})
+        assert token_for(api, "staff_a").status_code == 201
+
+    def test_password_reset_replaces_the_password_and_the_tokens(self, world, api):
+        token = token_for(api, "staff_a").json["token"]
+        response = api.patch(f"/users/{world.staff_a.id}", as_=world.admin,
+                             json={"password": "a-brand-new-secret"})
+        assert response.status_code == 200 and "password" not in response.json
+        assert api.get("/me", headers=bearer(token)).status_code == 401
+        assert token_for(api, "staff_a").status_code == 401
+        assert token_for(api, "staff_a", "a-brand-new-secret").status_code == 201
+        event = api.get("/audit", as_=world.admin).json[-1]
+        assert event["changes"]["password_changed"] is True
+        assert "a-brand-new-secret" not in str(event)
+
+    def test_coordinator_changes_staff_accounts_only(self, world, api):
+        response = api.patch(f"/users/{world.coordinator_a.id}", as_=world.coordinator_a,
+                             json={"display_name": "x"})
+        assert response.status_code == 403
+
+    def test_nobody_disables_their_own_account(self, world, api):
+        response = api.patch(f"/users/{world.admin.id}", as_=world.admin, json={"active": False})
+        assert response.status_code == 422
+        assert list(response.json["errors"]["json"]) == ["active"]
+
+    @pytest.mark.parametrize("body, field", [
+        ({"password": "short"}, "password"), ({"language": "fr"}, "language"),
+        ({"person_id": 10**6}, "person_id"), ({"active": "maybe"}, "active"),
+        ({"role": "admin"}, "role")])
+    def test_invalid_values_name_the_field(self, world, api, body, field):
+        response = api.patch(f"/users/{world.staff_a.id}", as_=world.admin, json=body)
+        assert response.status_code == 422
+        assert field in response.json["errors"]["json"]
+
+    def test_person_of_another_unit_is_refused(self, world, api):
+        response = api.patch(f"/users/{world.staff_a.id}", as_=world.admin,
+                             json={"person_id": world.person_b.id})
+        assert response.status_code == 422
+        assert list(response.json["errors"]["json"]) == ["person_id"]

@@ -1,5 +1,6 @@
 """The shell's pages: log in, language, navigation, users (anbao.web, anbao.auth.views)."""
 import itertools
+import html
 import re
 
 import pytest
@@ -269,3 +270,41 @@ def test_user_pages_are_paginated(world, make, pages):
     assert 'data-testid="pagination"' in first
     second = pages.html("/users?page=2")
     assert second.count('data-testid="user-row"') == 7
+
+
+# Editing accounts
+def test_coordinator_disables_a_staff_account_from_the_page(world, pages):
+    pages.login(world.coordinator_a)
+    listing = pages.html("/users")
+    assert f"/users/{world.staff_a.id}/edit" in listing
+    assert f"/users/{world.coordinator_a.id}/edit" not in listing  # not a staff account
+    form = pages.html(f"/users/{world.staff_a.id}/edit")
+    etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', form).group(1))
+    response = pages.post(f"/users/{world.staff_a.id}/edit",
+                          {"display_name": "林老师", "email": "", "etag": etag})
+    assert response.status_code == 302
+    db.session.expire_all()
+    staff = db.session.get(User, world.staff_a.id)
+    assert (staff.display_name, staff.active) == ("林老师", False)
+
+
+def test_account_edit_shows_errors_next_to_fields_and_refuses_stale_forms(world, pages):
+    pages.login(world.admin)
+    form = pages.html(f"/users/{world.staff_a.id}/edit")
+    etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', form).group(1))
+    short = pages.post(f"/users/{world.staff_a.id}/edit",
+                       {"password": "short", "active": "on", "etag": etag})
+    assert short.status_code == 422
+    assert error_of(short.get_data(as_text=True), "password")
+    stale = pages.post(f"/users/{world.staff_a.id}/edit",
+                       {"display_name": "x", "active": "on", "etag": '"old"'})
+    assert stale.status_code == 409
+    assert db.session.get(User, world.staff_a.id).display_name != "x"
+
+
+def test_account_edit_is_scoped(world, pages):
+    pages.login(world.coordinator_a)
+    assert pages.get(f"/users/{world.coordinator_b.id}/edit").status_code == 404
+    pages.post("/logout")
+    pages.login(world.police_a)
+    assert pages.get(f"/users/{world.staff_a.id}/edit").status_code == 403

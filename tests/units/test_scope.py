@@ -13,9 +13,12 @@ ROLES = ("admin", "police", "supervisor", "coordinator", "staff")
 
 # The caller of each role: admin; police and supervisor (sector `school`) of district A;
 # coordinator and staff of unit A.
-# Targets: own = unit A (school, station A1 under district A), its person, key part, station;
-#          same = another unit of district A (hospital), its person, key part; district A itself;
-#          other = a unit of district B (museum), its person, key part; district B.
+# Targets: own = unit A (school, station A1 under district A), its person, key part, station,
+#                a staff account;
+#          same = another unit of district A (hospital), its person, key part; district A itself,
+#                 its coordinator's account;
+#          other = a unit of district B (museum), its person, key part; district B, its
+#                  coordinator's account.
 # A cell is the status for own / same district / other district, or one status when the
 # endpoint has no target.
 MATRIX = """
@@ -40,6 +43,8 @@ GET   /audit?unit_id={unit}   | 200 200 200 | 200 200 422 | 403 403 403 | 403 40
 GET   /audit                  | 200         | 200         | 403         | 403         | 403
 POST  /users                  | 201 201 201 | 403 403 403 | 403 403 403 | 201 403 403 | 403 403 403
 GET   /users                  | 200         | 403         | 403         | 200         | 403
+GET   /users/{user}           | 200 200 200 | 403 403 403 | 403 403 403 | 200 404 404 | 403 403 403
+PATCH /users/{user}           | 200 200 200 | 403 403 403 | 403 403 403 | 200 404 404 | 403 403 403
 GET   /me                     | 200         | 200         | 200         | 200         | 200
 """
 
@@ -87,6 +92,10 @@ class Scene:
                      "other": world.key_part_b},
             "jur": {"own": world.station_a, "same": world.district_a,
                     "other": world.district_b},
+            "user": {"own": make.user("staff", "staff_a2", unit_id=world.unit_a.id),
+                     "same": make.user("coordinator", "coordinator_same",
+                                       unit_id=world.other_unit_a.id),
+                     "other": world.coordinator_b},
         }
         self.make = make
         self._serial = itertools.count(1)
@@ -117,6 +126,8 @@ class Scene:
             return {"name": "新部位"}
         if template == "/key-parts/{part}":
             return {"barriers": f"围栏 {n}"}
+        if template == "/users/{user}":
+            return {"display_name": f"改名 {n}"}
         if template == "/users":
             return {"username": f"new_staff_{n}", "password": PASSWORD, "role": "staff",
                     "unit_id": unit.id}
@@ -159,7 +170,8 @@ def _target_id(scene, template, target):
 def test_matrix_covers_every_endpoint_of_the_foundation(app):
     """Every route of the units, accounts and audit blueprints has its rows in the matrix."""
     tokens = {"<int:unit_id>": "{unit}", "<int:person_id>": "{person}",
-              "<int:key_part_id>": "{part}", "<int:jurisdiction_id>": "{jur}"}
+              "<int:key_part_id>": "{part}", "<int:jurisdiction_id>": "{jur}",
+              "<int:user_id>": "{user}"}
     routes = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.split(".")[0] not in ("units", "auth", "audit"):
