@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -99,6 +100,11 @@ class Person(db.Model):
     @property
     def campus(self) -> str | None:
         return self.campus_ref.name if self.campus_ref else None
+
+    def has_left(self) -> bool:
+        """Whether the leaving date has come, in the unit's zone."""
+        return self.left_on is not None \
+            and self.left_on <= datetime.now(ZoneInfo(self.unit.timezone)).date()
 
 
 class KeyPart(db.Model):

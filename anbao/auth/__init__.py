@@ -16,7 +16,7 @@ def init_login(login_manager) -> None:
             # authenticate a write that, being a bearer request, skips the CSRF check
             return None
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        return user if user is not None and user.is_active else None
 
     @login_manager.request_loader
     def load_token_user(req):

@@ -31,12 +31,14 @@ class User(UserMixin, db.Model):
 
     unit = relationship("Unit", foreign_keys=[unit_id])
     jurisdiction = relationship("Jurisdiction")
+    person = relationship("Person")
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        """Enabled, and not linked to a person who has left the unit."""
+        return self.active and not (self.person is not None and self.person.has_left())
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

@@ -74,7 +74,7 @@ def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(sa.select(User).where(User.username == username.strip()))
     if user is None:
         _verify(_dummy_hash(), password)  # the same work whether or not the user exists
-    elif user.active and _verify(user.password_hash, password):
+    elif user.is_active and _verify(user.password_hash, password):
         db.session.execute(sa.delete(LoginFailure).where(LoginFailure.username == key))
         return user
     db.session.add(LoginFailure(username=key, at=now))
@@ -110,7 +110,7 @@ def user_for_token(raw: str) -> tuple[User, ApiToken] | None:
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
-    if not row.user.active:
+    if not row.user.is_active:
         return None
     return row.user, row
 

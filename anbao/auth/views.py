@@ -102,7 +102,8 @@ def _people_without_account() -> list[Person]:
 @login_required
 def users():
     stmt = service.users_query(current_user).options(
-        selectinload(User.unit), selectinload(User.jurisdiction))
+        selectinload(User.unit), selectinload(User.jurisdiction),
+        selectinload(User.person).selectinload(Person.unit))
     page = paginate(stmt)
     people = dict(db.session.execute(sa.select(Person.id, Person.name).where(
         Person.id.in_([u.person_id for u in page.items if u.person_id]))).all()) \

@@ -522,3 +522,16 @@ class TestUserItem:
                              json={"person_id": world.person_b.id})
         assert response.status_code == 422
         assert list(response.json["errors"]["json"]) == ["person_id"]
+
+
+def test_an_account_stops_working_when_its_person_leaves(world, api):
+    token = token_for(api, "staff_a").json["token"]
+    tomorrow = api.patch(f"/people/{world.person_a.id}", as_=world.coordinator_a,
+                         json={"left_on": (utcnow() + timedelta(days=2)).date().isoformat()})
+    assert tomorrow.status_code == 200
+    assert api.get("/me", headers=bearer(token)).status_code == 200  # not gone yet
+    today = api.patch(f"/people/{world.person_a.id}", as_=world.coordinator_a,
+                      json={"left_on": (utcnow() - timedelta(days=1)).date().isoformat()})
+    assert today.status_code == 200
+    assert api.get("/me", headers=bearer(token)).status_code == 401
+    assert token_for(api, "staff_a").status_code == 401
