@@ -46,14 +46,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_domains(app: Flask, rest_api) -> None:
     from anbao import auth, web
+    from anbao.attachments import api as attachments_api
     from anbao.audit import api as audit_api
     from anbao.auth import api as auth_api
     from anbao.auth import views as auth_views
+    from plans import api as plans_api
     from units import api as units_api
     from units import views as units_views
 
     auth.init_login(login_manager)
-    for module in (auth_api, units_api, audit_api):
+    for module in (auth_api, units_api, plans_api, attachments_api, audit_api):
         rest_api.register_blueprint(module.blp)
     for module in (web, auth_views, units_views):
         app.register_blueprint(module.bp)

@@ -118,3 +118,9 @@ class QueryId(fields.Integer):
 
     def __init__(self, **kwargs):
         super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def top_level(schema_class) -> tuple[str, ...]:
+    """Fields to make partial for an update: the top level only, so a nested object or list
+    item given is given whole (a campus needs its population, a contact its name)."""
+    return tuple(schema_class._declared_fields)

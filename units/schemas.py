@@ -7,7 +7,7 @@ from marshmallow import (ValidationError, fields, post_dump, validate, validates
 
 from anbao import scope
 
-from anbao.schemas import Id, QueryId, Schema, count, enum, required_text, text
+from anbao.schemas import Id, QueryId, Schema, count, enum, required_text, text, top_level
 from anbao.i18n import gettext as _
 from anbao.i18n import lazy_gettext as _l
 from units import creditcode
@@ -151,22 +151,16 @@ class StaffingSchema(Schema):
     requirements = fields.List(fields.Nested(RequirementSchema))
 
 
-def _top_level(schema_class) -> tuple[str, ...]:
-    """Partial at the top only: a nested object or list item given is given whole
-    (a campus needs its population, hospital figures come as a set of three)."""
-    return tuple(schema_class._declared_fields)
-
-
 class UnitUpdateSchema(UnitSchema):
     def __init__(self, **kwargs):
-        super().__init__(partial=_top_level(UnitSchema), **kwargs)
+        super().__init__(partial=top_level(UnitSchema), **kwargs)
 
 
 class PersonUpdateSchema(PersonSchema):
     def __init__(self, **kwargs):
-        super().__init__(partial=_top_level(PersonSchema), **kwargs)
+        super().__init__(partial=top_level(PersonSchema), **kwargs)
 
 
 class KeyPartUpdateSchema(KeyPartSchema):
     def __init__(self, **kwargs):
-        super().__init__(partial=_top_level(KeyPartSchema), **kwargs)
+        super().__init__(partial=top_level(KeyPartSchema), **kwargs)

@@ -1,0 +1,1 @@
+"""Files attached to records (plan scans, hazard evidence, ...): stored once by content."""

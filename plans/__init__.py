@@ -1,0 +1,1 @@
+"""Emergency plans: five scenarios, three levels, versions, approval and review."""
