@@ -95,5 +95,6 @@ class UserItem(MethodView):
         """Change an account: name, email, password, language, disable or enable"""
         user = service.get_user(current_user, user_id)
         rest.check_if_match(UserSchema(), user)
-        return rest.with_etag(UserSchema(), service.update_user(current_user, user, data))
+        changed = service.update_user(current_user, user, data, keep_token=g.get("api_token"))
+        return rest.with_etag(UserSchema(), changed)
 

@@ -171,6 +171,9 @@ def create_user(actor, data: dict) -> User:
 
 
 def get_user(actor, user_id: int) -> User:
+    """An account the actor manages, or its own."""
+    if user_id == getattr(actor, "id", None):
+        return db.session.get(User, user_id)
     scope.authorize(actor, "users.read")
     return scope.get_or_404(User, user_id, actor)
 
@@ -183,12 +186,17 @@ def _person_of(person_id: int | None, unit_id: int | None) -> bool:
     return person is not None and person.unit_id == unit_id
 
 
-def update_user(actor, user: User, data: dict) -> User:
+def update_user(actor, user: User, data: dict, keep_token: ApiToken | None = None) -> User:
     """Change an account; a coordinator only the staff accounts of its unit. Disabling an
-    account ends its tokens at once."""
-    scope.authorize(actor, "users.update")
-    if actor.role == "coordinator" and user.role != "staff":
-        abort(403, message=_("A coordinator may only change staff accounts of its own unit."))
+    account or giving it a new password ends its tokens at once, except `keep_token`: the
+    one a user changing its own password is using."""
+    if user.id != actor.id:
+        scope.authorize(actor, "users.update")
+        if actor.role == "coordinator" and user.role != "staff":
+            abort(403, message=_("A coordinator may only change staff accounts of its own "
+                                 "unit."))
+    elif actor.role != "admin" and "person_id" in data:
+        abort(403, message=_("Only an administrator may change this."))
     if data.get("active") is False and user.id == actor.id:
         abort(422, errors={"json": {"active": [_("You cannot disable your own account.")]}})
     if "person_id" in data and not _person_of(data["person_id"], user.unit_id):
@@ -200,8 +208,10 @@ def update_user(actor, user: User, data: dict) -> User:
     if data.get("password"):
         user.password_hash = hash_password(data["password"])
     if user.active is False or data.get("password"):
+        keep = keep_token.id if keep_token is not None and keep_token.user_id == user.id else -1
         db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id,
-                                                     ApiToken.revoked_at.is_(None))
+                                                     ApiToken.revoked_at.is_(None),
+                                                     ApiToken.id != keep)
                            .values(revoked_at=utcnow()))
     db.session.flush()
     audit.record(actor, "update", "user", user.id, before=before,

@@ -147,7 +147,9 @@ def user_new():
 @login_required
 def user_edit(user_id: int):
     user = service.get_user(current_user, user_id)
-    scope.authorize(current_user, "users.update")
+    own = user.id == current_user.id
+    if not own:
+        scope.authorize(current_user, "users.update")
     current = rest.etag_of(UserSchema().dump(user))
     state = FormState({"display_name": user.display_name, "email": user.email,
                        "active": user.active, "person_id": user.person_id})
@@ -155,9 +157,9 @@ def user_edit(user_id: int):
         data = compact({"display_name": form_text(request.form, "display_name", blank=""),
                         "email": form_text(request.form, "email", blank=None),
                         "password": request.form.get("password") or OMIT,
-                        "active": form_bool(request.form, "active"),
+                        "active": OMIT if own else form_bool(request.form, "active"),
                         "person_id": (form_int(request.form, "person_id", blank=None)
-                                      if user.unit_id else OMIT)})
+                                      if user.unit_id and not own else OMIT)})
         data, errors = load_form(UserUpdateSchema(), data)
         if not errors and request.form.get("etag") != current:
             errors = Errors({"_form": [_("Someone else changed this account meanwhile; "
@@ -166,14 +168,15 @@ def user_edit(user_id: int):
             saved, errors = submit(service.update_user, current_user, user, data)
             if not errors:
                 flash(_("Account “%(username)s” saved.", username=saved.username), "success")
-                return redirect(url_for("auth_views.users"))
+                return redirect(url_for("auth_views.users") if scope.may(current_user, "users.read")
+                                else url_for("web.home"))
         values = request.form.copy()
         values.pop("password", None)
         state = FormState(values, errors)
     people = None
-    if user.unit_id:
+    if user.unit_id and not own:
         unit = db.session.get(Unit, user.unit_id)
         people = [(p.id, p.name) for p in db.session.scalars(units.people_query(current_user, unit))]
     return render_template("auth/user_edit.html", user=user, form=state, etag=current,
-                           person_options=people), state.status
+                           person_options=people, own=own), state.status
 

@@ -498,8 +498,9 @@ class TestUserItem:
         assert event["changes"]["password_changed"] is True
         assert "a-brand-new-secret" not in str(event)
 
-    def test_coordinator_changes_staff_accounts_only(self, world, api):
-        response = api.patch(f"/users/{world.coordinator_a.id}", as_=world.coordinator_a,
+    def test_coordinator_changes_staff_accounts_only(self, world, api, make):
+        colleague = make.user("coordinator", "coordinator_a2", unit_id=world.unit_a.id)
+        response = api.patch(f"/users/{colleague.id}", as_=world.coordinator_a,
                              json={"display_name": "x"})
         assert response.status_code == 403
 
@@ -535,3 +536,26 @@ def test_an_account_stops_working_when_its_person_leaves(world, api):
     assert today.status_code == 200
     assert api.get("/me", headers=bearer(token)).status_code == 401
     assert token_for(api, "staff_a").status_code == 401
+
+
+def test_changing_ones_own_password_keeps_the_token_in_use(world, api):
+    mine = token_for(api, "coordinator_a").json["token"]
+    other = token_for(api, "coordinator_a").json["token"]
+    response = api.patch(f"/users/{world.coordinator_a.id}", headers=bearer(mine),
+                         json={"password": "a-brand-new-secret"})
+    assert response.status_code == 200
+    assert api.get("/me", headers=bearer(mine)).status_code == 200
+    assert api.get("/me", headers=bearer(other)).status_code == 401
+
+
+@pytest.mark.parametrize("role_user", ["staff_a", "police_a", "coordinator_a"])
+def test_every_user_reads_and_changes_its_own_account(world, api, role_user):
+    user = getattr(world, role_user)
+    assert api.get(f"/users/{user.id}", as_=user).status_code == 200
+    response = api.patch(f"/users/{user.id}", as_=user,
+                         json={"display_name": "我自己", "language": "en"})
+    assert response.status_code == 200
+    assert response.json["display_name"] == "我自己"
+    assert api.patch(f"/users/{user.id}", as_=user, json={"active": False}).status_code == 422
+    assert api.patch(f"/users/{user.id}", as_=user,
+                     json={"person_id": world.person_a.id}).status_code == 403

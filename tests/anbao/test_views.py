@@ -277,7 +277,10 @@ def test_coordinator_disables_a_staff_account_from_the_page(world, pages):
     pages.login(world.coordinator_a)
     listing = pages.html("/users")
     assert f"/users/{world.staff_a.id}/edit" in listing
-    assert f"/users/{world.coordinator_a.id}/edit" not in listing  # not a staff account
+    assert 'data-testid="edit-user"' in listing
+    rows = re.findall(r'<tr data-testid="user-row" data-username="([^"]+)">(.*?)</tr>', listing, re.S)
+    editable = {name for name, row in rows if 'data-testid="edit-user"' in row}
+    assert editable == {"staff_a"}  # staff accounts only, not the coordinator's
     form = pages.html(f"/users/{world.staff_a.id}/edit")
     etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', form).group(1))
     response = pages.post(f"/users/{world.staff_a.id}/edit",
@@ -308,3 +311,19 @@ def test_account_edit_is_scoped(world, pages):
     pages.post("/logout")
     pages.login(world.police_a)
     assert pages.get(f"/users/{world.staff_a.id}/edit").status_code == 403
+
+
+def test_staff_changes_its_own_password_from_the_page(world, pages):
+    pages.login(world.staff_a)
+    home = pages.html(pages.get("/").headers["Location"])
+    assert f"/users/{world.staff_a.id}/edit" in home  # the name in the menu bar
+    form = pages.html(f"/users/{world.staff_a.id}/edit")
+    assert 'name="active"' not in form
+    etag = html.unescape(re.search(r'name="etag" value="([^"]+)"', form).group(1))
+    response = pages.post(f"/users/{world.staff_a.id}/edit",
+                          {"display_name": "林晓红", "password": "my-own-new-secret",
+                           "etag": etag})
+    assert response.status_code == 302
+    db.session.expire_all()
+    staff = db.session.get(User, world.staff_a.id)
+    assert staff.display_name == "林晓红" and staff.active
