@@ -10,8 +10,9 @@ PASSWORD = "anbao-demo-2026"
 
 
 def _loaders():
+    from plans import demo as plans_demo
     from units import demo as units_demo
-    return [units_demo.load]
+    return [units_demo.load, plans_demo.load]
 
 
 def load() -> list[tuple[str, str, str, str]]:

@@ -81,7 +81,11 @@ SECTIONS = {
                          "units_views.key_part_edit"},
     "units_views.people": {"units_views.person_new", "units_views.person_edit"},
     "auth_views.users": {"auth_views.user_new"},
+    "plans_views.plans": {"plans_views.plan_new", "plans_views.plan", "plans_views.plan_edit",
+                          "plans_views.plan_approve", "plans_views.plan_history"},
 }
+# Plans pages of units reached from the units list belong to it too.
+SECTIONS["units_views.units"] |= SECTIONS["plans_views.plans"] | {"plans_views.plans"}
 
 
 def navigation() -> list[dict]:
@@ -92,6 +96,7 @@ def navigation() -> list[dict]:
     if current_user.unit_id:
         items.append(("units_views.unit", {"unit_id": current_user.unit_id}, _l("My unit")))
         items.append(("units_views.people", {"unit_id": current_user.unit_id}, _l("People")))
+        items.append(("plans_views.plans", {"unit_id": current_user.unit_id}, _l("Plans")))
     else:
         items.append(("units_views.units", {}, _l("Units")))
         items.append(("units_views.jurisdictions", {}, _l("Jurisdictions")))

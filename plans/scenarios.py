@@ -14,7 +14,11 @@ FOLDER = Path(__file__).resolve().parent / "scenario_templates"
 
 @cache
 def _load(scenario: str) -> dict:
-    return json.loads((FOLDER / f"{scenario}.json").read_text(encoding="utf-8"))
+    """The scenario's data file; an empty template when there is none (yet)."""
+    path = FOLDER / f"{scenario}.json"
+    if not path.exists():
+        return {"zh_CN": {"title": "", "sections": {}}}
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def template(scenario: str, level: str, language: str) -> dict:

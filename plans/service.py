@@ -181,7 +181,9 @@ def approve_plan(actor, plan: Plan, approved_by: str) -> Plan:
 
 
 def request_review(actor, plan: Plan, when: datetime | None = None) -> None:
-    """A drill finding asks for the plan to be reviewed (PLAN-REVIEW: within 30 days)."""
+    """A drill finding asks for the plan to be reviewed (PLAN-REVIEW: within 30 days).
+
+    Called by the outcome of a drill, whose service has checked the actor's scope."""
     if plan.review_requested:
         return
     plan.review_requested = True

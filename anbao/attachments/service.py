@@ -71,6 +71,9 @@ def download(actor, row: Attachment):
                          as_attachment=True, download_name=row.filename, etag=row.sha256,
                          max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
+    # a stream has no length send_file could see; clients show progress and check it
+    if response.status_code == 200:
+        response.content_length = row.size
     return response
 
 

@@ -19,6 +19,9 @@ def _office(data: bytes) -> str | None:
         return None
     if "[Content_Types].xml" not in names:
         return None
+    # macro-enabled documents (.docm, .xlsm) carry the same parts plus VBA: not DOCX or XLSX
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        return None
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
