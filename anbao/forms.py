@@ -193,3 +193,29 @@ OMIT = object()
 def compact(data: dict) -> dict:
     """The data without fields marked OMIT."""
     return {k: v for k, v in data.items() if v is not OMIT}
+
+
+class Rows:
+    """Repeated rows of a form, fields named `<prefix>-<i>-<field>` (campuses, contacts)."""
+
+    def __init__(self, prefix: str, fields: tuple[str, ...], spare: int = 1):
+        self.prefix, self.fields, self.spare = prefix, fields, spare
+        self.key = re.compile(rf"{re.escape(prefix)}-(\d{{1,3}})-({'|'.join(fields)})")
+
+    def indices(self, form) -> list[int]:
+        """The row numbers present in the form, in order."""
+        return sorted({int(m.group(1)) for key in form if (m := self.key.fullmatch(key))})
+
+    def submitted(self, form, rows: list[dict]) -> dict:
+        """The form's values with the filled `rows` renumbered from 0, as the schema's errors
+        number them."""
+        values = {k: v for k, v in form.items() if not self.key.fullmatch(k)}
+        for i, row in enumerate(rows):
+            for key, value in row.items():
+                values[f"{self.prefix}-{i}-{key}"] = value
+        return values
+
+    def count(self, values: dict) -> int:
+        """How many rows to show: those used and `spare` empty ones."""
+        used = [int(m.group(1)) + 1 for k in values if (m := self.key.fullmatch(k))]
+        return max(used, default=0) + self.spare

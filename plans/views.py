@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from anbao import api as rest
 from anbao import scope
 from anbao.extensions import db
-from anbao.forms import OMIT, Errors, FormState, compact, form_text, load_form, submit
+from anbao.forms import OMIT, Errors, FormState, Rows, compact, form_text, load_form, submit
 from anbao.web import current_locale
 from plans import labels, scenarios, service
 from plans.models import LEVELS, SCENARIOS, SECTIONS, Plan
@@ -23,7 +23,7 @@ from units.service import today_in
 bp = Blueprint("plans_views", __name__)
 bp.app_context_processor(labels.template_labels)
 
-CONTACT_KEY = re.compile(r"contacts-(\d{1,3})-(role|name|phone)")
+CONTACTS = Rows("contacts", ("role", "name", "phone"))
 SECTION_ERROR = re.compile(r"sections-(\w+)-(?:value|key)")
 DUE_SOON_DAYS = 30
 
@@ -98,9 +98,8 @@ def plans(unit_id: int):
 
 def _contact_rows(form) -> list[dict]:
     """The filled contact rows of the form, in order."""
-    indices = sorted({int(m.group(1)) for key in form if (m := CONTACT_KEY.fullmatch(key))})
     rows = []
-    for i in indices:
+    for i in CONTACTS.indices(form):
         row = {field: form_text(form, f"contacts-{i}-{field}", blank="")
                for field in ("role", "name", "phone")}
         if any(row.values()):
@@ -131,15 +130,6 @@ def _plan_values(title: str, sections: dict, contacts: list) -> dict:
     return values
 
 
-def _submitted_values(form) -> dict:
-    """The submitted editor with contact rows renumbered as they were sent (errors match)."""
-    values = {k: v for k, v in form.items() if not CONTACT_KEY.fullmatch(k)}
-    for i, row in enumerate(_contact_rows(form)):
-        for key, value in row.items():
-            values[f"contacts-{i}-{key}"] = value
-    return values
-
-
 def _editor_errors(errors: Errors) -> Errors:
     """Errors of a section's text are shown next to its textarea."""
     renamed: dict[str, list[str]] = {}
@@ -147,11 +137,6 @@ def _editor_errors(errors: Errors) -> Errors:
         match = SECTION_ERROR.fullmatch(key)
         renamed.setdefault(f"sections-{match.group(1)}" if match else key, []).extend(messages)
     return Errors(renamed, errors.status)
-
-
-def _contact_row_count(values: dict) -> int:
-    used = [int(m.group(1)) + 1 for k in values if (m := CONTACT_KEY.fullmatch(k))]
-    return max(used, default=0) + 1
 
 
 def _template(scenario: str, level: str) -> dict | None:
@@ -165,7 +150,7 @@ def _template(scenario: str, level: str) -> dict | None:
 def _render_editor(unit: Unit, plan: Plan | None, state: FormState, **context):
     return render_template(
         "plans/form.html", unit=unit, plan=plan, form=state,
-        contact_rows=range(_contact_row_count(state.values)), sections=SECTIONS,
+        contact_rows=range(CONTACTS.count(state.values)), sections=SECTIONS,
         **context), state.status
 
 
@@ -199,7 +184,7 @@ def plan_new(unit_id: int):
             flash(_("Plan “%(title)s” started as a draft (version 1).", title=plan.title),
                   "success")
             return redirect(url_for("plans_views.plan", plan_id=plan.id))
-    return _render_editor(unit, None, FormState(_submitted_values(request.form),
+    return _render_editor(unit, None, FormState(CONTACTS.submitted(request.form, _contact_rows(request.form)),
                                                 _editor_errors(errors)), **context)
 
 
@@ -243,7 +228,7 @@ def plan_edit(plan_id: int):
                 return redirect(url_for("plans_views.plan", plan_id=changed.id))
             plan = db.session.get(Plan, plan_id)
             current = etag_of(plan)
-        state = FormState(_submitted_values(request.form), _editor_errors(errors))
+        state = FormState(CONTACTS.submitted(request.form, _contact_rows(request.form)), _editor_errors(errors))
     return _render_editor(plan.unit, plan, state, etag=current, scenario=plan.scenario,
                           level=plan.level)
 

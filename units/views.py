@@ -1,6 +1,4 @@
 """Pages for jurisdictions, units, people and key parts."""
-import re
-
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,8 +8,8 @@ from sqlalchemy.orm import selectinload
 from anbao import scope
 from anbao.auth.models import User
 from anbao.extensions import db
-from anbao.forms import (OMIT, Errors, FormState, compact, form_bool, form_int, form_text,
-                         load_form, paginate, submit)
+from anbao.forms import (OMIT, Errors, FormState, Rows, compact, form_bool, form_int,
+                         form_text, load_form, paginate, submit)
 from units import labels, service
 from units.models import Jurisdiction, KeyPart, Person, Unit
 from units.schemas import (JurisdictionSchema, KeyPartSchema, KeyPartUpdateSchema,
@@ -24,7 +22,7 @@ bp.app_context_processor(labels.template_labels)
 TIMEZONE_CHOICES = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau",
                     "Asia/Taipei", "UTC")
 HOSPITAL_FIGURES = ("medical_staff", "beds", "daily_outpatients")
-CAMPUS_KEY = re.compile(r"campuses-(\d{1,3})-(name|population|boarding_students)")
+CAMPUSES = Rows("campuses", ("name", "population", "boarding_students"), spare=2)
 FLAG_VALUES = {"true": True, "false": False}
 
 
@@ -89,9 +87,8 @@ def units():
 
 def _campus_rows(form) -> list[dict]:
     """The filled campus rows of the form, in order."""
-    indices = sorted({int(m.group(1)) for key in form if (m := CAMPUS_KEY.fullmatch(key))})
     rows = []
-    for i in indices:
+    for i in CAMPUSES.indices(form):
         row = compact({
             "name": form_text(form, f"campuses-{i}-name", blank=""),
             "population": form_int(form, f"campuses-{i}-population", blank=OMIT),
@@ -147,26 +144,12 @@ def _unit_values(unit: Unit) -> dict:
     return values
 
 
-def _submitted_values(form) -> dict:
-    """The submitted form with campus rows renumbered as they were sent (errors match)."""
-    values = {k: v for k, v in form.items() if not CAMPUS_KEY.fullmatch(k)}
-    for i, row in enumerate(_campus_rows(form)):
-        for key, value in row.items():
-            values[f"campuses-{i}-{key}"] = value
-    return values
-
-
-def _campus_row_count(values: dict) -> int:
-    used = [int(m.group(1)) + 1 for k in values if (m := CAMPUS_KEY.fullmatch(k))]
-    return max(used, default=0) + 2
-
-
 def _render_unit_form(unit, state: FormState, designate: bool):
     return render_template(
         "units/form.html", unit=unit, form=state, designate=designate,
         jurisdiction_options=jurisdiction_options(_jurisdiction_choices()) if designate else [],
         timezone_options=[(z, z) for z in _timezones(state.value("timezone", "Asia/Shanghai"))],
-        campus_rows=range(_campus_row_count(state.values))), state.status
+        campus_rows=range(CAMPUSES.count(state.values))), state.status
 
 
 def _timezones(current: str) -> tuple[str, ...]:
@@ -188,7 +171,7 @@ def unit_new():
         if not errors:
             flash(_("Unit “%(name)s” registered.", name=unit.name), "success")
             return redirect(url_for("units_views.unit", unit_id=unit.id))
-    return _render_unit_form(None, FormState(_submitted_values(request.form), errors),
+    return _render_unit_form(None, FormState(CAMPUSES.submitted(request.form, _campus_rows(request.form)), errors),
                              designate=True)
 
 
@@ -213,7 +196,7 @@ def unit_edit(unit_id: int):
     designate = scope.may(current_user, "units.designate")
     if request.method == "GET":
         return _render_unit_form(unit, FormState(_unit_values(unit)), designate)
-    values = _submitted_values(request.form)
+    values = CAMPUSES.submitted(request.form, _campus_rows(request.form))
     if request.form.get("version") != str(unit.version):
         flash(_("Someone else changed this unit meanwhile. Check the current values and "
                 "save again."), "error")
