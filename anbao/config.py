@@ -34,6 +34,7 @@ def from_env() -> dict:
         "SMTP_URL": env.get("ANBAO_SMTP_URL", ""),
         "TOKEN_TTL": timedelta(hours=int(env.get("ANBAO_TOKEN_TTL_HOURS", "12"))),
         "RATELIMIT_STORAGE_URI": env.get("ANBAO_RATELIMIT_STORAGE_URL", "memory://"),
+        "STORAGE_PATH": env.get("ANBAO_STORAGE_PATH"),  # None: instance/files
         "SESSION_COOKIE_SECURE": env.get("ANBAO_BASE_URL", "").startswith("https://"),
     }
 
