@@ -70,9 +70,10 @@ def translate(message) -> str:
 
 
 def translate_errors(errors):
-    """The same nested structure of messages, each translated."""
+    """The same nested structure of messages, each translated; keys as text (list indexes
+    and field names may mix, and JSON keys are text anyway)."""
     if isinstance(errors, dict):
-        return {key: translate_errors(value) for key, value in errors.items()}
+        return {str(key): translate_errors(value) for key, value in errors.items()}
     if isinstance(errors, (list, tuple)):
         return [translate_errors(item) for item in errors]
     return translate(errors)

@@ -339,3 +339,11 @@ def test_validation_messages_follow_the_requested_language(world, api, language,
                         json={"role": "guard"}, headers=headers)
     assert response.status_code == 422
     assert response.json["errors"]["json"]["name"] == [expected]
+
+
+def test_list_errors_mixing_item_and_list_messages_are_json(world, api):
+    body = {"scenario": "accident", "level": "onsite", "title": "预案",
+            "equipment_ids": [1, 2.5, "AAA", None, False] * 3}
+    response = api.post(f"/units/{world.unit_a.id}/plans", as_=world.coordinator_a, json=body)
+    assert response.status_code == 422
+    assert "equipment_ids" in response.json["errors"]["json"]
