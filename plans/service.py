@@ -12,6 +12,7 @@ from anbao.attachments import service as attachments
 from anbao.audit import service as audit
 from anbao.extensions import db, utcnow
 from anbao.i18n import gettext as _
+from equipment import service as equipment
 from plans import scenarios
 from plans.models import Plan
 from units.models import Unit
@@ -77,9 +78,8 @@ def versions(actor, plan: Plan) -> list[Plan]:
     return rows
 
 
-def _check_equipment(ids: list[int]) -> None:
-    # the equipment issue checks these against the unit's inventory; until then none exists
-    if ids:
+def _check_equipment(unit_id: int, ids: list[int]) -> None:
+    if equipment.unknown_ids(unit_id, ids):
         invalid("equipment_ids", _("No such equipment in this unit."))
 
 
@@ -92,7 +92,7 @@ def create_plan(actor, unit: Unit, data: dict, language: str) -> Plan:
     if taken is not None:
         abort(409, message=_("This unit has a plan for this scenario and level already; "
                              "edit that one."))
-    _check_equipment(data.get("equipment_ids") or [])
+    _check_equipment(unit.id, data.get("equipment_ids") or [])
     start = scenarios.template(data["scenario"], data["level"], language)
     plan = Plan(unit_id=unit.id, scenario=data["scenario"], level=data["level"], version=1,
                 status="draft", title=data["title"],
@@ -115,7 +115,7 @@ def _apply(plan: Plan, data: dict) -> None:
     if "contacts" in data:
         plan.contacts = data["contacts"]
     if "equipment_ids" in data:
-        _check_equipment(data["equipment_ids"])
+        _check_equipment(plan.unit_id, data["equipment_ids"])
         plan.equipment_ids = data["equipment_ids"]
 
 

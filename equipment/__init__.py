@@ -1,0 +1,1 @@
+"""Emergency equipment and supplies: inventory, movements, inspections, alerts."""
