@@ -19,6 +19,11 @@ def create_app(test_config: dict | None = None) -> Flask:
                 template_folder=str(config.ROOT / "templates"),
                 static_folder=str(config.ROOT / "static"))
     app.config.update(settings)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # writers wait for each other instead of failing with "database is locked"
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {"timeout": 15})
     app.json.ensure_ascii = False
     app.json.mimetype = "application/json; charset=utf-8"
 

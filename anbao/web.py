@@ -83,9 +83,13 @@ SECTIONS = {
     "auth_views.users": {"auth_views.user_new"},
     "plans_views.plans": {"plans_views.plan_new", "plans_views.plan", "plans_views.plan_edit",
                           "plans_views.plan_approve", "plans_views.plan_history"},
+    "equipment_views.equipment": {"equipment_views.item_new", "equipment_views.item",
+                                  "equipment_views.item_edit", "equipment_views.item_move",
+                                  "equipment_views.item_inspect"},
 }
-# Plans pages of units reached from the units list belong to it too.
-SECTIONS["units_views.units"] |= SECTIONS["plans_views.plans"] | {"plans_views.plans"}
+# Plans and equipment pages of units reached from the units list belong to it too.
+SECTIONS["units_views.units"] |= SECTIONS["plans_views.plans"] | {"plans_views.plans"} \
+    | SECTIONS["equipment_views.equipment"] | {"equipment_views.equipment"}
 
 
 def navigation() -> list[dict]:
@@ -97,6 +101,8 @@ def navigation() -> list[dict]:
         items.append(("units_views.unit", {"unit_id": current_user.unit_id}, _l("My unit")))
         items.append(("units_views.people", {"unit_id": current_user.unit_id}, _l("People")))
         items.append(("plans_views.plans", {"unit_id": current_user.unit_id}, _l("Plans")))
+        items.append(("equipment_views.equipment", {"unit_id": current_user.unit_id},
+                      _l("Equipment")))
     else:
         items.append(("units_views.units", {}, _l("Units")))
         items.append(("units_views.jurisdictions", {}, _l("Jurisdictions")))

@@ -17,6 +17,7 @@ from units.service import today_in
 FIELDS = ("category", "name", "quantity", "required_quantity", "location", "key_part_id",
           "expires_on", "next_inspection_on")
 SOON = timedelta(days=30)
+MAX_QUANTITY = 10_000_000  # as the schemas allow; keeps the INTEGER column far from overflow
 RECOMMENDED = Path(__file__).parent / "recommended"
 
 scope.allow("equipment.write", "coordinator")
@@ -111,11 +112,14 @@ def move(actor, item: Equipment, delta: int, reason: str) -> Movement:
     scope.authorize(actor, "equipment.write")
     after = db.session.execute(
         sa.update(Equipment)
-        .where(Equipment.id == item.id, Equipment.quantity + delta >= 0)
+        .where(Equipment.id == item.id, Equipment.quantity + delta >= 0,
+               Equipment.quantity + delta <= MAX_QUANTITY)
         .values(quantity=Equipment.quantity + delta)
         .returning(Equipment.quantity)
         .execution_options(synchronize_session=False)).scalar()
     if after is None:
+        if delta > 0:
+            abort(409, message=_("The quantity cannot exceed %(limit)s.", limit=MAX_QUANTITY))
         abort(409, message=_("Not enough in stock: the quantity cannot go below 0."))
     db.session.expire(item, ["quantity"])
     movement = _record_movement(actor, item, delta, after, reason)
