@@ -9,9 +9,8 @@ import pytest
 
 from anbao.extensions import db
 from equipment import service
+from tests.scope_matrix import ROLES, listed, parse, routes
 
-ROLES = ("admin", "police", "supervisor", "coordinator", "staff")
-TARGETS = ("own", "same", "other")
 
 # Targets: own = unit A (school, station A1 under district A); same = the hospital of
 # district A (outside supervisor A's sector `school`); other = the museum of district B.
@@ -30,18 +29,7 @@ POST  /equipment/{item}/inspections          | 403 403 403 | 403 403 404 | 403 4
 """
 
 
-def _parse(matrix: str):
-    lines = [line for line in matrix.strip().splitlines()[1:] if line.strip()]
-    for line in lines:
-        endpoint, *cells = [part.strip() for part in line.split("|")]
-        method, path = endpoint.split()
-        for role, cell in zip(ROLES, cells, strict=True):
-            for target, code in zip(TARGETS, [int(c) for c in cell.split()], strict=True):
-                yield pytest.param(method, path, role, target, code,
-                                   id=f"{method} {path} {role} {target}")
-
-
-CASES = list(_parse(MATRIX))
+CASES = parse(MATRIX)
 
 
 class Scene:
@@ -127,16 +115,7 @@ def test_scope_matrix(scene, api, method, template, role, target, expected):
 
 def test_matrix_covers_every_equipment_endpoint(app):
     tokens = {"<int:unit_id>": "{unit}", "<int:equipment_id>": "{item}"}
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] != "equipment":
-            continue
-        path = rule.rule.removeprefix("/api/v1")
-        for name, token in tokens.items():
-            path = path.replace(name, token)
-        routes |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
-    listed = {(case.values[0], case.values[1]) for case in CASES}
-    assert routes == listed
+    assert routes(app, ("equipment",), tokens) == listed(CASES)
 
 
 @pytest.mark.parametrize("role", ROLES)

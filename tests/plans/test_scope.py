@@ -13,9 +13,8 @@ from werkzeug.datastructures import FileStorage
 from anbao.attachments import service as attachments
 from anbao.extensions import db
 from plans import service
+from tests.scope_matrix import ROLES, listed, parse, routes
 
-ROLES = ("admin", "police", "supervisor", "coordinator", "staff")
-TARGETS = ("own", "same", "other")
 
 # Targets: own = unit A (school, station A1 under district A); same = the hospital of
 # district A (outside supervisor A's sector `school`); other = the museum of district B.
@@ -49,18 +48,7 @@ GET   /attachments/{att_superseded}     | 200 200 200 | 200 200 404 | 200 404 40
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-def _parse(matrix: str):
-    lines = [line for line in matrix.strip().splitlines()[1:] if line.strip()]
-    for line in lines:
-        endpoint, *cells = [part.strip() for part in line.split("|")]
-        method, path = endpoint.split()
-        for role, cell in zip(ROLES, cells, strict=True):
-            for target, code in zip(TARGETS, [int(c) for c in cell.split()], strict=True):
-                yield pytest.param(method, path, role, target, code,
-                                   id=f"{method} {path} {role} {target}")
-
-
-CASES = list(_parse(MATRIX))
+CASES = parse(MATRIX)
 
 
 def _upload(name="预案.pdf", data=PDF):
@@ -165,23 +153,9 @@ def test_scope_matrix(scene, api, method, template, role, target, expected):
 def test_matrix_covers_every_plans_and_attachments_endpoint(app):
     tokens = {"<int:unit_id>": "{unit}", "<int:plan_id>": "{plan}",
               "<int:attachment_id>": "{att}"}
-    routes = set()
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] not in ("plans", "attachments"):
-            continue
-        path = rule.rule.removeprefix("/api/v1")
-        for name, token in tokens.items():
-            path = path.replace(name, token)
-        routes |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
-    normal = {"{draft}": "{plan}", "{approved}": "{plan}", "{superseded}": "{plan}",
-              "{att_draft}": "{att}", "{att_approved}": "{att}", "{att_superseded}": "{att}"}
-    listed = set()
-    for case in CASES:
-        path = case.values[1]
-        for specific, general in normal.items():
-            path = path.replace(specific, general)
-        listed.add((case.values[0], path))
-    assert routes == listed
+    same_as = {"{draft}": "{plan}", "{approved}": "{plan}", "{superseded}": "{plan}",
+               "{att_draft}": "{att}", "{att_approved}": "{att}", "{att_superseded}": "{att}"}
+    assert routes(app, ("plans", "attachments"), tokens) == listed(CASES, same_as)
 
 
 # What the lists hold, per role.

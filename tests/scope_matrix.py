@@ -1,0 +1,52 @@
+"""The scope matrices of tests/*/test_scope.py: a readable table of expected statuses per
+endpoint × role × target, and the routes a matrix must cover."""
+import pytest
+
+ROLES = ("admin", "police", "supervisor", "coordinator", "staff")
+TARGETS = ("own", "same", "other")
+
+
+def parse(matrix: str) -> list:
+    """One pytest param (method, path, role, target, status) per cell; a cell holds one status
+    per target (own, same, other), or one status when the endpoint has no target."""
+    cases = []
+    for line in [line for line in matrix.strip().splitlines()[1:] if line.strip()]:
+        endpoint, *cells = [part.strip() for part in line.split("|")]
+        method, path = endpoint.split()
+        for role, cell in zip(ROLES, cells, strict=True):
+            codes = [int(c) for c in cell.split()]
+            if len(codes) == 1:
+                cases.append(pytest.param(method, path, role, None, codes[0],
+                                          id=f"{method} {path} {role}"))
+                continue
+            for target, code in zip(TARGETS, codes, strict=True):
+                cases.append(pytest.param(method, path, role, target, code,
+                                          id=f"{method} {path} {role} {target}"))
+    return cases
+
+
+def routes(app, blueprints: tuple[str, ...], tokens: dict[str, str]) -> set[tuple[str, str]]:
+    """(method, path) of every API route of these blueprints, `<int:x_id>` written as the
+    matrix writes it (`tokens`)."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in blueprints:
+            continue
+        path = rule.rule.removeprefix("/api/v1")
+        for name, token in tokens.items():
+            path = path.replace(name, token)
+        found |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return found
+
+
+def listed(cases, same_as: dict[str, str] | None = None) -> set[tuple[str, str]]:
+    """(method, path) of the matrix rows, query strings dropped, specific placeholders mapped
+    to the route's (`{draft}` → `{plan}`)."""
+    found = set()
+    for case in cases:
+        path = case.values[1].split("?")[0]
+        for specific, general in (same_as or {}).items():
+            path = path.replace(specific, general)
+        found.add((case.values[0], path))
+    return found
+
