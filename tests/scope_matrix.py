@@ -50,3 +50,16 @@ def listed(cases, same_as: dict[str, str] | None = None) -> set[tuple[str, str]]
         found.add((case.values[0], path))
     return found
 
+
+
+def check_answer(response, expected: int, missing=None) -> None:
+    """The status the matrix expects, errors in the API's shape, and a 404 that reads as the
+    answer `missing` gives for an id that never was, so nothing about the record leaks."""
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    if expected >= 400:
+        body = response.get_json()
+        assert body["code"] == expected
+        assert set(body) <= {"code", "status", "message", "errors"}
+    if expected == 404 and missing is not None:
+        assert missing.status_code == 404
+        assert missing.get_json()["message"] == response.get_json()["message"]
