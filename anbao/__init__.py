@@ -57,13 +57,15 @@ def _register_domains(app: Flask, rest_api) -> None:
     from anbao.auth import views as auth_views
     from equipment import api as equipment_api
     from equipment import views as equipment_views
+    from hazards import api as hazards_api
     from plans import api as plans_api
     from plans import views as plans_views
     from units import api as units_api
     from units import views as units_views
 
     auth.init_login(login_manager)
-    for module in (auth_api, units_api, plans_api, equipment_api, attachments_api, audit_api):
+    for module in (auth_api, units_api, plans_api, equipment_api, hazards_api,
+                   attachments_api, audit_api):
         rest_api.register_blueprint(module.blp)
     for module in (web, auth_views, units_views, plans_views, equipment_views):
         app.register_blueprint(module.bp)

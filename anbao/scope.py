@@ -24,9 +24,14 @@ def may(user, action: str) -> bool:
     return user.role in PERMISSIONS[action]
 
 
+def forbid() -> None:
+    """In scope but not allowed: 403."""
+    abort(403, message=gettext("Your role may not do this."))
+
+
 def authorize(user, action: str) -> None:
     if not may(user, action):
-        abort(403, message=gettext("Your role may not do this."))
+        forbid()
 
 
 def _subtree(user) -> sa.Select:
