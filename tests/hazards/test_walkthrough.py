@@ -1,16 +1,20 @@
 """A hazard and an order walked through their whole life in one go (API.md "Hazards and orders")."""
-from datetime import timedelta
-from units.service import today_in
 import io
+from datetime import timedelta
+
+from units.service import today_in
+
 
 def test_walk_through(api, world):
     c = world.coordinator_a
     past = (today_in(world.unit_a) - timedelta(days=3)).isoformat()
     r = api.post(f"/units/{world.unit_a.id}/hazards", as_=c, json={"description": "东门围栏破损", "severity": "high", "source": "self_inspection", "owner": "王五", "due_date": past})
     assert r.status_code == 201, r.get_json()
+    h = r.get_json()
     assert h["overdue"] and h["penalty"] is None
     o = api.post(f"/units/{world.unit_a.id}/orders", as_=world.police_a, json={"description": "监控未覆盖", "due_date": past})
     assert o.status_code == 201, o.get_json()
+    o = o.get_json()
     assert o["penalty"]["unit_min"] == 10000
     r = api.get(f"/units/{world.unit_a.id}/hazards?overdue=true&order=true", as_=world.police_a)
     assert [x["id"] for x in r.get_json()] == [o["id"]]
