@@ -210,6 +210,10 @@ class Rows:
         """The form's values with the filled `rows` renumbered from 0, as the schema's errors
         number them."""
         values = {k: v for k, v in form.items() if not self.key.fullmatch(k)}
+        for key in values:  # keep every value of a checkbox group
+            many = form.getlist(key) if hasattr(form, "getlist") else []
+            if len(many) > 1:
+                values[key] = many
         for i, row in enumerate(rows):
             for key, value in row.items():
                 values[f"{self.prefix}-{i}-{key}"] = value

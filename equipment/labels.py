@@ -48,7 +48,9 @@ def equipment_label(enum: str, value) -> str:
 
 
 def template_labels() -> dict:
+    from equipment.service import alerts
     return {"equipment_label": equipment_label, "equipment_enums": ENUMS,
+            "equipment_alerts_of": alerts,
             "alert_badge_class": lambda a: ALERT_BADGES.get(a, "text-bg-secondary"),
             "alert_icon": lambda a: ALERT_ICONS.get(a, "bi-dot"),
             "equipment_icon": lambda c: CATEGORY_ICONS.get(c, "bi-box")}

@@ -161,6 +161,15 @@ def unknown_ids(unit_id: int, ids: list[int]) -> list[int]:
     return [i for i in ids if i not in known]
 
 
+def linked(plans: list) -> dict[int, list[Equipment]]:
+    """The equipment each plan relies on (`equipment_ids`, in that order), in one query."""
+    ids = {i for plan in plans for i in plan.equipment_ids or []}
+    items = {item.id: item for item in db.session.scalars(
+        sa.select(Equipment).where(Equipment.id.in_(ids)))} if ids else {}
+    return {plan.id: [items[i] for i in plan.equipment_ids or [] if i in items]
+            for plan in plans}
+
+
 def inspections(item: Equipment) -> list[Inspection]:
     return db.session.scalars(sa.select(Inspection).where(Inspection.equipment_id == item.id)
                               .order_by(Inspection.id)).all()

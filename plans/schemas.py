@@ -1,10 +1,12 @@
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, pre_dump, validate, validates
 
 from anbao.attachments.schemas import AttachmentSchema
 from anbao.i18n import gettext as _
 from anbao.i18n import lazy_gettext as _l
 from anbao.schemas import Id, Instant, Schema, enum, required_text, text, top_level
+from equipment import service as equipment
 from plans.models import LEVELS, SCENARIOS, SECTIONS, STATUSES
+from units.service import today_in
 
 SECTION_LENGTH = 20_000
 
@@ -41,6 +43,24 @@ class PlanSchema(Schema):
     review_requested = fields.Boolean(dump_only=True)
     created_at = Instant(zone_from="unit.timezone", dump_only=True)
     updated_at = Instant(zone_from="unit.timezone", dump_only=True)
+    equipment_alerts = fields.List(
+        fields.Dict(), dump_only=True, attribute="equipment_alert_list",
+        metadata={"description": "The equipment the plan relies on that is short, expired or "
+                                 "due: `{\"equipment_id\", \"name\", \"alerts\"}` as "
+                                 "GET /equipment/{id} names them"})
+
+    @pre_dump(pass_collection=True)
+    def equipment_alerts_of(self, data, many, **kwargs):
+        """Shortage and expiry of the plan's equipment, for a page of plans in one query."""
+        plans = data if many else [data]
+        items = equipment.linked(plans)
+        for plan in plans:
+            today = today_in(plan.unit)
+            plan.equipment_alert_list = [
+                {"equipment_id": item.id, "name": item.name, "alerts": found}
+                for item in items[plan.id]
+                if (found := equipment.alerts(item, today))]
+        return data
 
     @validates("equipment_ids")
     def distinct_equipment(self, value, **kwargs):

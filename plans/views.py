@@ -14,6 +14,7 @@ from anbao import scope
 from anbao.extensions import db
 from anbao.forms import OMIT, Errors, FormState, Rows, compact, form_text, load_form, submit
 from anbao.web import current_locale
+from equipment import service as equipment
 from plans import labels, scenarios, service
 from plans.models import LEVELS, SCENARIOS, SECTIONS, Plan
 from plans.schemas import PlanApproveSchema, PlanSchema, PlanUpdateSchema
@@ -116,14 +117,17 @@ def _plan_data(form, *, creating: bool) -> dict:
     data = {"title": form_text(form, "title", blank=OMIT if creating else ""),
             "sections": {key: _section_text(form, key) for key in SECTIONS},
             "contacts": _contact_rows(form)}
+    if "equipment-shown" in form:
+        data["equipment_ids"] = [int(i) for i in form.getlist("equipment_ids") if i.isdigit()]
     if creating:
         data["scenario"] = form_text(form, "scenario", blank=OMIT)
         data["level"] = form_text(form, "level", blank=OMIT)
     return compact(data)
 
 
-def _plan_values(title: str, sections: dict, contacts: list) -> dict:
-    values = {"title": title}
+def _plan_values(title: str, sections: dict, contacts: list,
+                 equipment_ids: list | None = None) -> dict:
+    values = {"title": title, "equipment_ids": [str(i) for i in equipment_ids or []]}
     values.update({f"sections-{key}": sections.get(key, "") for key in SECTIONS})
     for i, contact in enumerate(contacts):
         values.update({f"contacts-{i}-{f}": contact.get(f, "") for f in ("role", "name", "phone")})
@@ -148,10 +152,11 @@ def _template(scenario: str, level: str) -> dict | None:
 
 
 def _render_editor(unit: Unit, plan: Plan | None, state: FormState, **context):
+    inventory = db.session.scalars(equipment.equipment_query(current_user, unit, {})).all()
     return render_template(
         "plans/form.html", unit=unit, plan=plan, form=state,
         contact_rows=range(CONTACTS.count(state.values)), sections=SECTIONS,
-        **context), state.status
+        inventory=inventory, today=today_in(unit), **context), state.status
 
 
 def _choice(value, allowed, default):
@@ -207,7 +212,8 @@ def plan_edit(plan_id: int):
         flash(_("A superseded version cannot be changed."), "error")
         return redirect(url_for("plans_views.plan", plan_id=plan.id))
     current = etag_of(plan)
-    state = FormState(_plan_values(plan.title, plan.sections, plan.contacts))
+    state = FormState(_plan_values(plan.title, plan.sections, plan.contacts,
+                                   plan.equipment_ids))
     if request.method == "POST":
         data, errors = load_form(PlanUpdateSchema(), _plan_data(request.form, creating=False))
         if not errors and request.form.get("etag") != current:
@@ -240,10 +246,15 @@ def _render_plan(plan: Plan, approve: FormState | None = None):
     this = next((p for p in history if p.id == plan.id), plan)
     later = [p for p in history if p.version > plan.version]
     approve = approve or FormState()
+    today = today_in(plan.unit)
+    relied_on = [(item, equipment.alerts(item, today))
+                 for item in equipment.linked([plan])[plan.id]]
     return render_template(
-        "plans/detail.html", plan=plan, unit=plan.unit,
+        "plans/detail.html", plan=plan, unit=plan.unit, relied_on=relied_on,
+        equipment_problems=[(item, found) for item, found in relied_on
+                            if set(found) & set(equipment.ALERT_CONDITIONS)],
         attachments=getattr(this, "attachment_list", []), newer=later[-1] if later else None,
-        version_count=len(history), today=today_in(plan.unit), review_state=review_state,
+        version_count=len(history), today=today, review_state=review_state,
         etag=etag_of(plan), approve=approve, sections=SECTIONS,
         may_write=scope.may(current_user, "plans.write")), approve.status
 
