@@ -58,6 +58,7 @@ def _register_domains(app: Flask, rest_api) -> None:
     from equipment import api as equipment_api
     from equipment import views as equipment_views
     from hazards import api as hazards_api
+    from hazards import views as hazards_views
     from plans import api as plans_api
     from plans import views as plans_views
     from units import api as units_api
@@ -67,7 +68,7 @@ def _register_domains(app: Flask, rest_api) -> None:
     for module in (auth_api, units_api, plans_api, equipment_api, hazards_api,
                    attachments_api, audit_api):
         rest_api.register_blueprint(module.blp)
-    for module in (web, auth_views, units_views, plans_views, equipment_views):
+    for module in (web, auth_views, units_views, plans_views, equipment_views, hazards_views):
         app.register_blueprint(module.bp)
 
 

@@ -86,10 +86,20 @@ SECTIONS = {
     "equipment_views.equipment": {"equipment_views.item_new", "equipment_views.item",
                                   "equipment_views.item_edit", "equipment_views.item_move",
                                   "equipment_views.item_inspect"},
+    "hazards_views.ledger": {"hazards_views.hazard_new", "hazards_views.order_new",
+                             "hazards_views.hazard", "hazards_views.hazard_edit",
+                             "hazards_views.hazard_evidence", "hazards_views.hazard_rectify",
+                             "hazards_views.hazard_verify", "hazards_views.hazard_escalate",
+                             "hazards_views.hazard_acknowledge"},
+    "hazards_views.hazards": {"hazards_views.hazard", "hazards_views.hazard_edit",
+                              "hazards_views.hazard_evidence", "hazards_views.hazard_rectify",
+                              "hazards_views.hazard_verify", "hazards_views.hazard_escalate",
+                              "hazards_views.hazard_acknowledge"},
 }
-# Plans and equipment pages of units reached from the units list belong to it too.
+# Plans, equipment and hazard ledgers of units reached from the units list belong to it too.
 SECTIONS["units_views.units"] |= SECTIONS["plans_views.plans"] | {"plans_views.plans"} \
-    | SECTIONS["equipment_views.equipment"] | {"equipment_views.equipment"}
+    | SECTIONS["equipment_views.equipment"] | {"equipment_views.equipment"} \
+    | {"hazards_views.ledger", "hazards_views.hazard_new", "hazards_views.order_new"}
 
 
 def navigation() -> list[dict]:
@@ -103,9 +113,14 @@ def navigation() -> list[dict]:
         items.append(("plans_views.plans", {"unit_id": current_user.unit_id}, _l("Plans")))
         items.append(("equipment_views.equipment", {"unit_id": current_user.unit_id},
                       _l("Equipment")))
+        if scope.may(current_user, "hazards.read"):
+            items.append(("hazards_views.ledger", {"unit_id": current_user.unit_id},
+                          _l("Hazards")))
     else:
         items.append(("units_views.units", {}, _l("Units")))
         items.append(("units_views.jurisdictions", {}, _l("Jurisdictions")))
+        if scope.may(current_user, "hazards.read"):
+            items.append(("hazards_views.hazards", {}, _l("Hazards")))
     if scope.may(current_user, "users.read"):
         items.append(("auth_views.users", {}, _l("Users")))
     return [{"url": url_for(endpoint, **args), "label": label,

@@ -1,11 +1,10 @@
 """The equipment ledger (装备台账) as an XLSX workbook: a pure function of the rows; the view
 only sends the bytes."""
-import io
 from datetime import date
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+
+from anbao import xlsx
 
 # The ledger's columns are a fixed document format that public security reads in Chinese;
 # English is offered for English-speaking users.
@@ -24,7 +23,6 @@ HEADINGS = {
 }
 ITEM_WIDTHS = (14, 28, 9, 11, 28, 13, 15, 40)
 MOVEMENT_WIDTHS = (18, 28, 9, 13, 40, 16)
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 
 
 def headings(locale: str) -> dict:
@@ -33,23 +31,7 @@ def headings(locale: str) -> dict:
 
 def filename(locale: str, unit_name: str, today: date) -> str:
     """Like 装备台账-<unit name>-2026-11-28.xlsx."""
-    safe = "".join(c for c in unit_name if c not in '\\/:*?"<>|').strip() or "unit"
-    return f"{headings(locale)['filename']}-{safe}-{today.isoformat()}.xlsx"
-
-
-def _sheet(sheet, columns, widths, rows) -> None:
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center")
-    for row in rows:
-        sheet.append(list(row))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    if sheet.max_row > 1:
-        sheet.auto_filter.ref = sheet.dimensions
+    return xlsx.filename(headings(locale)["filename"], unit_name, today)
 
 
 def ledger_xlsx(locale: str, items: list[tuple], movements: list[tuple]) -> bytes:
@@ -58,15 +40,9 @@ def ledger_xlsx(locale: str, items: list[tuple], movements: list[tuple]) -> byte
     book = Workbook()
     first = book.active
     first.title = words["items"]
-    _sheet(first, words["item_columns"], ITEM_WIDTHS, items)
-    for row in first.iter_rows(min_row=2, min_col=6, max_col=7):
-        for cell in row:
-            cell.number_format = "yyyy-mm-dd"
+    xlsx.write_sheet(first, words["item_columns"], ITEM_WIDTHS, items,
+                     formats={6: xlsx.DATE, 7: xlsx.DATE})
     second = book.create_sheet(words["movements"])
-    _sheet(second, words["movement_columns"], MOVEMENT_WIDTHS, movements)
-    for row in second.iter_rows(min_row=2, max_col=1):
-        for cell in row:
-            cell.number_format = "yyyy-mm-dd hh:mm"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    xlsx.write_sheet(second, words["movement_columns"], MOVEMENT_WIDTHS, movements,
+                     formats={1: xlsx.DATE_TIME})
+    return xlsx.to_bytes(book)

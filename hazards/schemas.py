@@ -97,7 +97,9 @@ class HazardQueryArgsSchema(Schema):
     source = enum(SOURCES)
     escalated_to = enum(ESCALATION_TARGETS)
     acknowledged = fields.Boolean(metadata={"description": "escalated hazards only: whether "
-                                                          "the escalation was acknowledged"})
+                                                          "the escalation was acknowledged "
+                                                          "(false: still awaited, the hazard "
+                                                          "not closed)"})
 
 
 class AllHazardsQueryArgsSchema(HazardQueryArgsSchema):

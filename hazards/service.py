@@ -105,9 +105,11 @@ def hazards_query(actor, filters: dict, unit: Unit | None = None) -> sa.Select:
         overdue = overdue_condition(todays(unit))
         stmt = stmt.where(overdue if filters["overdue"] else sa.not_(overdue))
     if "acknowledged" in filters:
+        # awaiting acknowledgement: escalated, not acknowledged, and not closed meanwhile
         stmt = stmt.where(Hazard.escalated_to.is_not(None),
                           Hazard.acknowledged_at.is_not(None) if filters["acknowledged"]
-                          else Hazard.acknowledged_at.is_(None))
+                          else sa.and_(Hazard.acknowledged_at.is_(None),
+                                       Hazard.status != "closed"))
     return scope.scoped(stmt, Hazard, actor)
 
 

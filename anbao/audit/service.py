@@ -30,7 +30,7 @@ def snapshot(obj, fields) -> dict:
 
 def changes(before: dict | None, after: dict | None) -> dict:
     """Only what differs: {"before": {...}, "after": {...}}."""
-    before, after = before or {}, after or {}
+    before, after = _plain(before or {}), _plain(after or {})
     keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
     return {"before": {k: before.get(k) for k in keys if k in before},
             "after": {k: after.get(k) for k in keys if k in after}}

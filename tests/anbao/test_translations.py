@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "anbao" / "translations" / "zh" / "LC_MESSAGES"
 METHODS = [("anbao/**.py", "python"), ("units/**.py", "python"), ("plans/**.py", "python"),
            ("equipment/**.py", "python"), ("hazards/**.py", "python"),
+           ("drills/**.py", "python"),
            ("templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
