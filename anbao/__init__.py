@@ -55,6 +55,8 @@ def _register_domains(app: Flask, rest_api) -> None:
     from anbao.audit import api as audit_api
     from anbao.auth import api as auth_api
     from anbao.auth import views as auth_views
+    from drills import api as drills_api
+    from drills import views as drills_views
     from equipment import api as equipment_api
     from equipment import views as equipment_views
     from hazards import api as hazards_api
@@ -66,10 +68,12 @@ def _register_domains(app: Flask, rest_api) -> None:
 
     auth.init_login(login_manager)
     for module in (auth_api, units_api, plans_api, equipment_api, hazards_api,
-                   attachments_api, audit_api):
+                   drills_api, attachments_api, audit_api):
         rest_api.register_blueprint(module.blp)
-    for module in (web, auth_views, units_views, plans_views, equipment_views, hazards_views):
+    for module in (web, auth_views, units_views, plans_views, equipment_views, hazards_views,
+                   drills_views):
         app.register_blueprint(module.bp)
+    app.register_blueprint(drills_views.feeds)
 
 
 def select_locale() -> str:

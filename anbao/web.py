@@ -95,11 +95,18 @@ SECTIONS = {
                               "hazards_views.hazard_evidence", "hazards_views.hazard_rectify",
                               "hazards_views.hazard_verify", "hazards_views.hazard_escalate",
                               "hazards_views.hazard_acknowledge"},
+    "drills_views.activities": {"drills_views.activity_new", "drills_views.activity",
+                                "drills_views.activity_edit", "drills_views.occurrence_move",
+                                "drills_views.activity_cancel", "drills_views.outcome_new",
+                                "drills_views.unit_calendar",
+                                "drills_views.unit_calendar_rotate"},
+    "drills_views.my_calendar": {"drills_views.my_calendar_rotate"},
 }
 # Plans, equipment and hazard ledgers of units reached from the units list belong to it too.
 SECTIONS["units_views.units"] |= SECTIONS["plans_views.plans"] | {"plans_views.plans"} \
     | SECTIONS["equipment_views.equipment"] | {"equipment_views.equipment"} \
-    | {"hazards_views.ledger", "hazards_views.hazard_new", "hazards_views.order_new"}
+    | {"hazards_views.ledger", "hazards_views.hazard_new", "hazards_views.order_new"} \
+    | SECTIONS["drills_views.activities"] | {"drills_views.activities"}
 
 
 def navigation() -> list[dict]:
@@ -111,6 +118,8 @@ def navigation() -> list[dict]:
         items.append(("units_views.unit", {"unit_id": current_user.unit_id}, _l("My unit")))
         items.append(("units_views.people", {"unit_id": current_user.unit_id}, _l("People")))
         items.append(("plans_views.plans", {"unit_id": current_user.unit_id}, _l("Plans")))
+        items.append(("drills_views.activities", {"unit_id": current_user.unit_id},
+                      _l("Drills & training")))
         items.append(("equipment_views.equipment", {"unit_id": current_user.unit_id},
                       _l("Equipment")))
         if scope.may(current_user, "hazards.read"):
@@ -121,6 +130,8 @@ def navigation() -> list[dict]:
         items.append(("units_views.jurisdictions", {}, _l("Jurisdictions")))
         if scope.may(current_user, "hazards.read"):
             items.append(("hazards_views.hazards", {}, _l("Hazards")))
+    if current_user.unit_id and current_user.role in ("coordinator", "staff"):
+        items.append(("drills_views.my_calendar", {}, _l("My calendar")))
     if scope.may(current_user, "users.read"):
         items.append(("auth_views.users", {}, _l("Users")))
     return [{"url": url_for(endpoint, **args), "label": label,

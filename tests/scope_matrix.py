@@ -63,3 +63,23 @@ def check_answer(response, expected: int, missing=None) -> None:
     if expected == 404 and missing is not None:
         assert missing.status_code == 404
         assert missing.get_json()["message"] == response.get_json()["message"]
+
+
+class Targets:
+    """A scene's records by placeholder (`{unit}`, `{item}`, ...) and target (`own`, `same`,
+    `other`), and the path of a route template for one of them."""
+
+    targets: dict[str, dict]
+
+    def _target(self, template):
+        for name in self.targets:
+            if "{" + name + "}" in template:
+                return name
+        raise AssertionError(template)
+
+    def target_id(self, template, target):
+        return self.targets[self._target(template)][target].id
+
+    def path(self, template, target):
+        return template.replace("{" + self._target(template) + "}",
+                                str(self.target_id(template, target)))

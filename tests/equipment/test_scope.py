@@ -9,7 +9,7 @@ import pytest
 
 from anbao.extensions import db
 from equipment import service
-from tests.scope_matrix import ROLES, check_answer, listed, parse, routes
+from tests.scope_matrix import ROLES, Targets, check_answer, listed, parse, routes
 
 
 # Targets: own = unit A (school, station A1 under district A); same = the hospital of
@@ -32,7 +32,7 @@ POST  /equipment/{item}/inspections          | 403 403 403 | 403 403 404 | 403 4
 CASES = parse(MATRIX)
 
 
-class Scene:
+class Scene(Targets):
     def __init__(self, world, make):
         self.users = {"admin": world.admin, "police": world.police_a,
                       "supervisor": world.supervisor_a, "coordinator": world.coordinator_a,
@@ -51,19 +51,6 @@ class Scene:
             self.targets["unit"][target] = unit
             self.targets["item"][target] = item
         self._serial = itertools.count(1)
-
-    def _target(self, template):
-        for name in self.targets:
-            if "{" + name + "}" in template:
-                return name
-        raise AssertionError(template)
-
-    def target_id(self, template, target):
-        return self.targets[self._target(template)][target].id
-
-    def path(self, template, target):
-        return template.replace("{" + self._target(template) + "}",
-                                str(self.target_id(template, target)))
 
     def request(self, api, method, template, role, target, path=None):
         path = path or self.path(template, target)

@@ -20,7 +20,7 @@ from anbao.audit.models import AuditEvent
 from anbao.extensions import db
 from hazards import service
 from hazards.models import Hazard, HazardStep
-from tests.scope_matrix import ROLES, TARGETS, check_answer, listed, parse, routes
+from tests.scope_matrix import ROLES, TARGETS, Targets, check_answer, listed, parse, routes
 from units.service import today_in
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
@@ -63,7 +63,7 @@ def _png(name="现场照片.png"):
     return FileStorage(stream=io.BytesIO(PNG), filename=name, content_type="image/png")
 
 
-class Scene:
+class Scene(Targets):
     def __init__(self, world, make):
         self.world = world
         self.users = {"admin": world.admin, "police": world.police_a,
@@ -107,19 +107,6 @@ class Scene:
             self.targets["to_police"][target] = to_police
         db.session.commit()
         self._serial = itertools.count(1)
-
-    def _target(self, template):
-        for name in self.targets:
-            if "{" + name + "}" in template:
-                return name
-        raise AssertionError(template)
-
-    def target_id(self, template, target):
-        return self.targets[self._target(template)][target].id
-
-    def path(self, template, target):
-        return template.replace("{" + self._target(template) + "}",
-                                str(self.target_id(template, target)))
 
     def request(self, api, method, template, role, target, path=None):
         if target is None:

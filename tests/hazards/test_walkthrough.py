@@ -18,7 +18,7 @@ def test_walk_through(api, world):
     assert o["penalty"]["unit_min"] == 10000
     r = api.get(f"/units/{world.unit_a.id}/hazards?overdue=true&order=true", as_=world.police_a)
     assert [x["id"] for x in r.get_json()] == [o["id"]]
-    r = api.get(f"/hazards?overdue=true", as_=world.police_a)
+    r = api.get("/hazards?overdue=true", as_=world.police_a)
     assert len(r.get_json()) == 2, r.get_json()
     assert api.get(f"/hazards/{o['id']}", as_=world.staff_a).status_code == 403
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 100

@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from anbao.attachments import service as attachments
 from anbao.extensions import db
 from plans import service
-from tests.scope_matrix import ROLES, check_answer, listed, parse, routes
+from tests.scope_matrix import Targets, check_answer, listed, parse, routes
 
 
 # Targets: own = unit A (school, station A1 under district A); same = the hospital of
@@ -55,7 +55,7 @@ def _upload(name="预案.pdf", data=PDF):
     return FileStorage(stream=io.BytesIO(data), filename=name, content_type="application/pdf")
 
 
-class Scene:
+class Scene(Targets):
     def __init__(self, world, make):
         self.users = {"admin": world.admin, "police": world.police_a,
                       "supervisor": world.supervisor_a, "coordinator": world.coordinator_a,
@@ -91,19 +91,6 @@ class Scene:
             db.session.commit()
         assert {p.status for p in self.targets["superseded"].values()} == {"superseded"}
         self._serial = itertools.count(1)
-
-    def _target(self, template):
-        for name in self.targets:
-            if "{" + name + "}" in template:
-                return name
-        raise AssertionError(template)
-
-    def target_id(self, template, target):
-        return self.targets[self._target(template)][target].id
-
-    def path(self, template, target):
-        return template.replace("{" + self._target(template) + "}",
-                                str(self.target_id(template, target)))
 
     def request(self, api, method, template, role, target, path=None):
         path = path or self.path(template, target)

@@ -1,0 +1,46 @@
+"""The demo shows a term of drills and trainings through the API as users see them."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from anbao import demo
+from anbao.auth.models import User
+from anbao.extensions import db
+from units.models import Unit
+from units.service import today_in
+
+
+def _user(name):
+    return db.session.scalar(sa.select(User).where(User.username == name))
+
+
+def test_the_school_term_shows_series_moves_cancellations_and_outcomes(api):
+    demo.load()
+    school = db.session.scalar(sa.select(Unit).where(Unit.category == "school"))
+    coordinator = _user("coordinator")
+    activities = api.get(f"/units/{school.id}/activities", as_=coordinator).get_json()
+    assert {a["kind"] for a in activities} == {"drill", "training"}
+    assert any(a["rrule"] and "COUNT" not in a["rrule"] for a in activities)  # unbounded
+    assert any(a["status"] == "cancelled" for a in activities)
+    series = next(a for a in activities if a["rrule"] and "COUNT" in a["rrule"])
+    assert {e["status"] for e in series["exceptions"]} == {"completed", "scheduled",
+                                                           "cancelled"}
+    assert len(api.get(f"/activities/{series['id']}/outcomes", as_=coordinator)
+               .get_json()) >= 2
+
+    today = today_in(school)
+    rows = api.get(f"/units/{school.id}/schedule", as_=coordinator, query_string={
+        "from": (today - timedelta(days=120)).isoformat(),
+        "to": (today + timedelta(days=60)).isoformat()}).get_json()
+    assert {r["status"] for r in rows} == {"scheduled", "completed", "cancelled"}
+
+    # the teacher sees the unannounced drill as a busy block only
+    staff_rows = api.get(f"/units/{school.id}/schedule", as_=_user("staff"), query_string={
+        "from": today.isoformat(), "to": (today + timedelta(days=14)).isoformat()}).get_json()
+    unannounced = next(a for a in activities if a["unannounced"])
+    masked = [r for r in staff_rows if r["activity_id"] == unannounced["id"]]
+    assert masked and masked[0]["title"] != unannounced["title"]
+
+    drill_hazards = api.get(f"/units/{school.id}/hazards", as_=coordinator,
+                            query_string={"source": "drill"}).get_json()
+    assert len(drill_hazards) >= 3
