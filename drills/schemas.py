@@ -166,7 +166,8 @@ class OutcomeSchema(Schema):
 
     @validates("equipment_checks")
     def each_item_once(self, value, **kwargs):
-        ids = [check["equipment_id"] for check in value]
+        # items that failed their own validation arrive without their fields
+        ids = [check["equipment_id"] for check in value if "equipment_id" in check]
         if len(set(ids)) != len(ids):
             raise ValidationError(_("Each item of equipment once."))
 

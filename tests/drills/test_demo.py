@@ -1,5 +1,5 @@
 """The demo shows a term of drills and trainings through the API as users see them."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -44,3 +44,30 @@ def test_the_school_term_shows_series_moves_cancellations_and_outcomes(api):
     drill_hazards = api.get(f"/units/{school.id}/hazards", as_=coordinator,
                             query_string={"source": "drill"}).get_json()
     assert len(drill_hazards) >= 3
+
+
+def test_the_demo_feeds_read_cleanly_and_agree_with_the_schedule(api, client):
+    """What a calendar client does with the demo's feeds: parse, expand, compare."""
+    import icalendar
+    import recurring_ical_events
+
+    demo.load()
+    school = db.session.scalar(sa.select(Unit).where(Unit.category == "school"))
+    today = today_in(school)
+    first, last = today - timedelta(days=60), today + timedelta(days=60)
+    for name, link in (("coordinator", f"/units/{school.id}/calendar"),
+                       ("coordinator", "/me/calendar"), ("staff", "/me/calendar")):
+        url = api.get(link, as_=_user(name)).get_json()["url"]
+        body = client.get("/" + url.split("/", 3)[3]).data
+        assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n")
+        assert all(len(line) <= 75 for line in body.split(b"\r\n"))
+        calendar = icalendar.Calendar.from_ical(body)
+        events = recurring_ical_events.of(calendar).between(first, last + timedelta(days=1))
+        fed = sorted(e["DTSTART"].dt for e in events)
+        rows = api.get(f"/units/{school.id}/schedule", as_=_user(name), query_string={
+            "from": first.isoformat(), "to": last.isoformat()}).get_json()
+        scheduled = sorted(datetime.fromisoformat(r["starts_at"]) for r in rows)
+        if name == "staff":  # only the drills the teacher takes part in
+            assert fed and set(fed) <= set(scheduled)
+        else:
+            assert fed == scheduled, (name, link)

@@ -312,3 +312,13 @@ def test_a_masked_drill_leaks_no_text_of_its_own(api, world):
     seen = api.get(f"/units/{world.unit_a.id}/activities", as_=world.staff_a).get_data(
         as_text=True)
     assert "突击反恐演练改到下周" not in seen
+
+
+def test_an_equipment_check_without_its_item_is_422_not_500(api, world):
+    """Found by schemathesis: the each-item-once check read a field the item lacked."""
+    c, unit = world.coordinator_a, world.unit_a
+    activity = create(api, c, unit)
+    response = post(api, c, activity["id"], outcome(
+        equipment_checks=[{"note": "", "worked": False}]))
+    assert response.status_code == 422
+    assert "equipment_checks" in response.get_json()["errors"]["json"]
