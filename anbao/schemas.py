@@ -1,5 +1,6 @@
 """Schema pieces every domain shares."""
 from collections.abc import Mapping
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
@@ -56,6 +57,22 @@ class Schema(ma.Schema):
         return data
 
 
+# Dates and instants a record may name: far enough either way for any drill, due date or
+# report, and far from the edges of datetime, where adding a day or a zone offset overflows.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+OUT_OF_RANGE = _l("Give a date between 1900 and 2199.")
+
+
+class Day(fields.Date):
+    """A date between 1900 and 2199."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ma.ValidationError(str(OUT_OF_RANGE))
+        return day
+
+
 class Instant(fields.AwareDateTime):
     """An ISO 8601 instant with an offset (required on input), shown in a zone.
 
@@ -66,6 +83,12 @@ class Instant(fields.AwareDateTime):
     def __init__(self, zone_from: str | None = None, **kwargs):
         super().__init__(format="iso", **kwargs)
         self.zone_from = zone_from
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY <= instant.date() <= LAST_DAY:
+            raise ma.ValidationError(str(OUT_OF_RANGE))
+        return instant
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:

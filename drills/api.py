@@ -7,8 +7,8 @@ from anbao import scope
 from anbao.web import current_locale
 from drills import feeds, outcomes, service
 from drills.schemas import (ActivityQueryArgsSchema, ActivitySchema, ActivityUpdateSchema,
-                            CalendarLinkSchema, CancelSchema, MoveSchema, OutcomeSchema, ScheduleQueryArgsSchema,
-                            ScheduleRowSchema)
+                            CalendarLinkSchema, CancelSchema, MoveSchema, OutcomeSchema,
+                            ScheduleQueryArgsSchema, ScheduleRowSchema)
 from units.models import Unit
 
 blp = rest.blueprint("activities", __name__,
@@ -128,8 +128,11 @@ class Outcomes(MethodView):
 
     @blp.response(200, OutcomeSchema(many=True))
     def get(self, activity_id):
-        """The activity's outcomes, oldest first"""
-        return outcomes.outcomes(service.get_activity(current_user, activity_id))
+        """The activity's outcomes, oldest first (none for staff while a drill is masked)"""
+        activity = service.get_activity(current_user, activity_id)
+        if service.masked_for(current_user, activity):
+            return []
+        return outcomes.outcomes(activity)
 
     @blp.arguments(OutcomeSchema)
     @blp.response(201, OutcomeSchema)

@@ -51,7 +51,8 @@ def _school(school) -> None:
     series = service.create_activity(me, school, {
         "kind": "drill", "title": "防暴恐袭击处置演练", "scenario": "terror_attack",
         "format": "functional", "plan_id": plan.id if plan else None,
-        "starts_at": _at(school, first_monday, 15, 30), "ends_at": _at(school, first_monday, 16, 30),
+        "starts_at": _at(school, first_monday, 15, 30),
+        "ends_at": _at(school, first_monday, 16, 30),
         "location": "东校区正门及操场", "key_part_id": gate.id if gate else None,
         "description": "模拟持刀人员冲击校门：门卫报警、封闭校门、钢叉盾牌处置、疏散学生至教学楼。",
         "rrule": "FREQ=MONTHLY;BYDAY=1MO;COUNT=6",

@@ -211,9 +211,8 @@ def build(view: View) -> bytes:
                 status = "cancelled" if exception.status == "cancelled" or (
                     whole == "cancelled" and exception.status != "completed") else \
                     "scheduled"
-                occurrence_masked = masked and exception.status != "completed"
                 calendar.add_component(_event(
-                    words, activity, zone, occurrence_masked, start=exception.starts_at,
+                    words, activity, zone, masked, start=exception.starts_at,
                     end=exception.ends_at, status=status,
                     sequence=max(exception.sequence, activity.sequence),
                     stamp=max(exception.updated_at, activity.updated_at),
@@ -243,7 +242,8 @@ def _state(token: str):
     return db.session.execute(
         sa.select(feed.c.id, feed.c.kind, feed.c.language, user.c.role, user.c.active,
                   user.c.person_id, user.c.language.label("user_language"), person.c.left_on,
-                  unit.c.id.label("unit_id"), unit.c.name.label("unit_name"), unit.c.timezone, mark.c.version, mark.c.changed_at)
+                  unit.c.id.label("unit_id"), unit.c.name.label("unit_name"), unit.c.timezone,
+                  mark.c.version, mark.c.changed_at)
         .select_from(feed)
         .outerjoin(user, sa.and_(feed.c.kind == "user", user.c.id == feed.c.owner_id))
         .outerjoin(person, person.c.id == user.c.person_id)

@@ -15,6 +15,7 @@ from drills.models import Activity, Outcome
 from equipment.models import Equipment
 from hazards import service as hazards
 from plans import service as plans
+from plans.models import Plan
 from units.models import Person
 
 FAILED_EQUIPMENT_DAYS = 30
@@ -110,6 +111,13 @@ def record(actor, activity: Activity, data: dict) -> Outcome:
     return outcome
 
 
+def _current_version(plan):
+    """The approved version of the plan's scenario and level now, else the plan named."""
+    return db.session.scalar(sa.select(Plan).where(
+        Plan.unit_id == plan.unit_id, Plan.scenario == plan.scenario, Plan.level == plan.level,
+        Plan.status == "approved")) or plan
+
+
 def _hazards(actor, activity: Activity, outcome: Outcome, findings: list[dict],
              items: dict) -> list[int]:
     """Findings with an owner and a due date, and equipment that failed, become hazards;
@@ -120,7 +128,7 @@ def _hazards(actor, activity: Activity, outcome: Outcome, findings: list[dict],
     stored = [dict(f) for f in outcome.findings]
     for finding, kept in zip(findings, stored):
         if finding.get("plan_review") and activity.plan is not None:
-            plans.request_review(actor, activity.plan)
+            plans.request_review(actor, _current_version(activity.plan))
         if finding.get("owner") and finding.get("due_date"):
             hazard = hazards.create_hazard(actor, unit, {
                 "description": finding["description"], "severity": finding["severity"],

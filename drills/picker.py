@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from anbao.i18n import gettext as _
+from anbao.schemas import FIRST_DAY, LAST_DAY
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_LABELS = {"MO": _l("Monday"), "TU": _l("Tuesday"), "WE": _l("Wednesday"),
@@ -122,7 +123,10 @@ def to_rrule(form, zone: ZoneInfo) -> tuple[str | None, dict]:
     elif end == "until":
         raw = (form.get("repeat_until") or "").strip()
         try:
-            parts.append("UNTIL=" + _until_utc(date.fromisoformat(raw), zone))
+            last = date.fromisoformat(raw)
+            if not FIRST_DAY <= last <= LAST_DAY:
+                raise ValueError(raw)
+            parts.append("UNTIL=" + _until_utc(last, zone))
         except ValueError:
             errors["repeat_until"] = [_("Enter the last day (YYYY-MM-DD).")]
     elif end != "never":

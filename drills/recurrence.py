@@ -60,6 +60,30 @@ def _numbers(parts: dict[str, str], name: str, low: int, high: int) -> list[int]
     return values
 
 
+WEEKDAY = re.compile(r"([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
+MAX_COUNT = 1000
+MAX_YEARS = 30  # a series runs at most this long (UNTIL), so its expansion stays cheap
+
+
+def _weekdays(parts: dict[str, str]) -> None:
+    """BYDAY as RFC 5545 allows it: a numbered day (1MO, -1FR) only in monthly (±1..5) and
+    yearly (±1..53) rules; dateutil would fail or search to the year 9999 otherwise."""
+    if "BYDAY" not in parts:
+        return
+    for day in parts["BYDAY"].split(","):
+        match = WEEKDAY.fullmatch(day.strip())
+        if match is None:
+            raise InvalidRule(_("BYDAY takes MO, TU, WE, TH, FR, SA, SU, numbered like 1MO or "
+                                "-1FR in monthly and yearly rules."))
+        if match.group(1) is None:
+            continue
+        number = abs(int(match.group(1)))
+        most = {"MONTHLY": 5, "YEARLY": 5 if "BYMONTH" in parts else 53}.get(parts.get("FREQ"))
+        if most is None or not 1 <= number <= most:
+            raise InvalidRule(_("BYDAY takes MO, TU, WE, TH, FR, SA, SU, numbered like 1MO or "
+                                "-1FR in monthly and yearly rules."))
+
+
 def _possible(parts: dict[str, str]) -> bool:
     """Whether the rule can name a day at all, checked before dateutil, which would search
     up to the year 9999 for a rule that never matches (30 February, the 6th Monday)."""
@@ -81,14 +105,27 @@ def _possible(parts: dict[str, str]) -> bool:
     return True
 
 
+PERIODS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365}
+
+
+def period(value: str) -> timedelta:
+    """The shortest time between two occurrences the rule's FREQ and INTERVAL allow."""
+    parts = _parts(value)
+    interval = int(parts["INTERVAL"]) if parts.get("INTERVAL", "").isdigit() else 1
+    return timedelta(days=PERIODS.get(parts.get("FREQ"), 1) * max(interval, 1))
+
+
 def _until(value: str) -> datetime:
     """UNTIL's value, naive (UTC when it ends in Z); InvalidRule when it is none of the
     three forms (dateutil would read "2027" or "2027-06-30" too, and a feed could not)."""
     if UNTIL_SHAPE.fullmatch(value):
         try:
-            return datetime.strptime(value, UNTIL_FORMATS[len(value)])
+            until = datetime.strptime(value, UNTIL_FORMATS[len(value)])
         except ValueError:
             pass
+        else:
+            if 1900 <= until.year <= 2199:  # as every date of the service
+                return until
     raise InvalidRule(_("UNTIL is a date (20270630) or a UTC time (20270630T160000Z)."))
 
 
@@ -120,6 +157,10 @@ def parse(value: str, start: datetime, zone: ZoneInfo) -> Rule:
     if not re.fullmatch(r"[0-9]{1,4}", interval) or int(interval) < 1:
         # INTERVAL=0 repeats one instant for ever: expanding it would never end
         raise InvalidRule(_("Not a valid RRULE: %(error)s", error="INTERVAL must be 1 or more"))
+    if "COUNT" in parts and not (parts["COUNT"].isdigit() and 1 <= int(parts["COUNT"])
+                                 <= MAX_COUNT):
+        raise InvalidRule(_("COUNT takes a number from 1 to %(n)s.", n=MAX_COUNT))
+    _weekdays(parts)
     if not _possible(parts):
         raise InvalidRule(_("The rule names no real day."))
     local = start.astimezone(zone).replace(tzinfo=None)
@@ -128,7 +169,15 @@ def parse(value: str, start: datetime, zone: ZoneInfo) -> Rule:
         rule = rrulestr(normalised, dtstart=local)
     except (ValueError, TypeError, KeyError, IndexError) as err:
         raise InvalidRule(_("Not a valid RRULE: %(error)s", error=str(err) or type(err).__name__))
-    if not isinstance(rule, Rule) or rule.after(local, inc=True) is None:
+    if rule._until is not None and rule._until > local.replace(year=min(local.year + MAX_YEARS,
+                                                                        9998)):
+        raise InvalidRule(_("A series runs at most %(n)s years; give an earlier UNTIL.",
+                            n=MAX_YEARS))
+    try:
+        first = rule.after(local, inc=True) if isinstance(rule, Rule) else None
+    except (ValueError, OverflowError, IndexError) as err:
+        raise InvalidRule(_("Not a valid RRULE: %(error)s", error=str(err) or type(err).__name__))
+    if first is None:
         raise InvalidRule(_("The rule gives no occurrence."))
     return rule
 

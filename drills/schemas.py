@@ -1,7 +1,7 @@
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from anbao.i18n import gettext as _
-from anbao.schemas import Id, Instant, Schema, count, enum, required_text, text, top_level
+from anbao.schemas import Day, Id, Instant, Schema, count, enum, required_text, text, top_level
 from drills.models import FORMATS, KINDS, RESULTS, STATUSES, TOPICS
 from hazards.models import SEVERITIES
 from plans.models import SCENARIOS
@@ -9,7 +9,7 @@ from plans.models import SCENARIOS
 MAX_TEXT = 4000
 
 
-class StoredDate(fields.Date):
+class StoredDate(Day):
     """A date kept as ISO text inside a JSON column, shown as the date."""
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -71,8 +71,8 @@ class ActivityUpdateSchema(ActivitySchema):
 class ActivityQueryArgsSchema(Schema):
     kind = enum(KINDS)
     status = enum(STATUSES)
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = Day(data_key="from")
+    to = Day()
 
     @validates_schema
     def ordered(self, data, **kwargs):
@@ -81,8 +81,8 @@ class ActivityQueryArgsSchema(Schema):
 
 
 class ScheduleQueryArgsSchema(Schema):
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
+    from_ = Day(data_key="from", required=True)
+    to = Day(required=True)
 
     @validates_schema
     def bounded(self, data, **kwargs):

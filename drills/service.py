@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from flask_smorest import abort
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +28,7 @@ SHOWN = ("kind", "title", "scenario", "format", "topic", "starts_at", "ends_at",
          "key_part_id", "description", "rrule", "unannounced", "status", "participant_ids")
 MAX_RANGE_DAYS = 400
 MAX_DURATION = timedelta(days=7)
+MAX_PAST = 2000  # occurrences a series may have had before today
 
 scope.allow("activities.write", "coordinator")
 
@@ -40,20 +42,20 @@ def zone_of(unit: Unit) -> ZoneInfo:
 
 
 def touch(unit_id: int) -> None:
-    """Something the unit's feeds show changed: move its watermark forward (never back)."""
+    """Something the unit's feeds show changed: move its watermark forward (never back),
+    in one statement, so two first changes of a unit at once do not clash."""
     # typed: an untyped aware datetime would be stored converted to the database session's
     # zone (PostgreSQL), not as the naive UTC every UTCDateTime column holds
-    now = utcnow()
-    bound = sa.literal(now, UTCDateTime)
-    updated = db.session.execute(
-        sa.update(CalendarWatermark).where(CalendarWatermark.unit_id == unit_id)
-        .values(changed_at=sa.case((CalendarWatermark.changed_at < bound, bound),
-                                   else_=CalendarWatermark.changed_at),
-                version=CalendarWatermark.version + 1)
-        .execution_options(synchronize_session=False)).rowcount
-    if not updated:
-        db.session.add(CalendarWatermark(unit_id=unit_id, changed_at=now))
-        db.session.flush()
+    now = sa.literal(utcnow(), UTCDateTime)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = CalendarWatermark.__table__
+    statement = insert(table).values(unit_id=unit_id, changed_at=now, version=1)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.unit_id],
+        set_={"version": table.c.version + 1,
+              "changed_at": sa.case((table.c.changed_at < now, now),
+                                    else_=table.c.changed_at)}))
 
 
 # Reading, and what staff see
@@ -142,6 +144,7 @@ def _check_whole(unit: Unit, activity: Activity) -> None:
     if activity.ends_at - activity.starts_at > MAX_DURATION:
         invalid("ends_at", _("An activity lasts at most 7 days."))
     activity.last_start = None
+    activity.rrule = (activity.rrule or "").strip() or None
     if activity.rrule:
         zone = zone_of(unit)
         try:
@@ -156,6 +159,10 @@ def _check_whole(unit: Unit, activity: Activity) -> None:
             invalid("starts_at", _("The start is not one of the days the rule names: its first "
                                    "occurrence would be %(when)s. Choose a start date the rule "
                                    "includes.", when=f"{first:%Y-%m-%d %H:%M}"))
+        # every expansion walks from the first start: keep that walk short
+        if (utcnow() - activity.starts_at) / recurrence.period(activity.rrule) > MAX_PAST:
+            invalid("starts_at", _("The series started too long ago for how often it repeats; "
+                                   "start it later and record the earlier ones one by one."))
         last = recurrence.last_start(rule)
         activity.last_start = recurrence.instant(last, zone) if last else None
 
@@ -190,8 +197,16 @@ def create_activity(actor, unit: Unit, data: dict) -> Activity:
 
 
 def _bump(activity: Activity) -> None:
-    activity.sequence += 1
-    activity.updated_at = utcnow()
+    """Raise the sequence in one UPDATE of its own: changes to different occurrences of a
+    series at once (two outcomes, a move and a cancel) do not conflict; changes to the
+    activity itself were flushed first, with their version check."""
+    db.session.flush()
+    db.session.execute(
+        sa.update(Activity).where(Activity.id == activity.id)
+        .values(sequence=Activity.sequence + 1, lock_version=Activity.lock_version + 1,
+                updated_at=sa.literal(utcnow(), UTCDateTime))
+        .execution_options(synchronize_session=False))
+    db.session.expire(activity, ["sequence", "lock_version", "updated_at"])
     touch(activity.unit_id)
 
 
@@ -210,7 +225,7 @@ def update_activity(actor, activity: Activity, data: dict) -> Activity:
     ids = data.pop("participant_ids", None)
     for field, value in data.items():
         setattr(activity, field, value)
-    if ids is not None and ids != activity.participant_ids:
+    if ids is not None and set(ids) != set(activity.participant_ids):
         activity.people = _people(ids)
     _check_whole(unit, activity)
     after = _snapshot(activity)
@@ -342,8 +357,8 @@ def slots(activity: Activity, after: datetime, before: datetime) -> list[recurre
     if activity.rrule:
         zone = zone_of(activity.unit)
         rule = recurrence.parse(activity.rrule, activity.starts_at, zone)
-        duration = recurrence.local(activity.ends_at, zone) - recurrence.local(
-            activity.starts_at, zone)
+        # RFC 5545 3.8.5.3: each occurrence lasts exactly as long as the first
+        duration = activity.ends_at - activity.starts_at
         # an occurrence moved in from outside the range is found through its exception
         originals = set(recurrence.starts(rule, zone, after, before - timedelta(microseconds=1)))
         originals |= {o for o, e in exceptions.items() if after <= e.starts_at < before}
@@ -353,7 +368,7 @@ def slots(activity: Activity, after: datetime, before: datetime) -> list[recurre
                 slot = recurrence.Slot(original, exception.starts_at, exception.ends_at,
                                        exception.status, moved=exception.starts_at != original)
             else:
-                end = recurrence.instant(recurrence.local(original, zone) + duration, zone)
+                end = original + duration
                 slot = recurrence.Slot(original, original, end, "scheduled")
             if whole == "cancelled" and slot.status != "completed":
                 slot.status = "cancelled"
@@ -380,10 +395,9 @@ def schedule(actor, unit: Unit, first: date, last: date) -> list[dict]:
     for activity in db.session.scalars(stmt):
         masked = masked_for(actor, activity)
         for slot in slots(activity, after, before):
-            hidden = masked and slot.status != "completed"
             rows.append(SimpleNamespace(
                 activity_id=activity.id, occurrence=slot.original, starts_at=slot.starts_at,
-                ends_at=slot.ends_at, title=masked_title() if hidden else activity.title,
+                ends_at=slot.ends_at, title=masked_title() if masked else activity.title,
                 kind=activity.kind, status=slot.status, activity=activity, moved=slot.moved))
     rows.sort(key=lambda r: (r.starts_at, r.activity_id))
     return rows

@@ -22,6 +22,7 @@ from anbao import scope
 from anbao.extensions import db
 from anbao.forms import (OMIT, Errors, FormState, Rows, compact, form_bool, form_int,
                          form_text, load_form, paginate, submit)
+from anbao.schemas import FIRST_DAY, LAST_DAY
 from anbao.web import current_locale
 from drills import calendar_grid, labels, outcomes, picker, recurrence, service
 from drills import feeds as feed_service
@@ -65,10 +66,10 @@ UPCOMING_SHOWN = 12   # at most this many of those to come
 PAST_SHOWN = 10       # and of those gone by
 OUTCOME_BACK_DAYS = 366  # occurrences an outcome can be recorded for: this far back ...
 OUTCOME_AHEAD_DAYS = 62  # ... and this far ahead
-OBJECTIVES = Rows("objectives", ("text", "result"), spare=1)
+OBJECTIVES = Rows("objectives", ("text", "result"), spare=3)
 TIMES = Rows("times", ("name", "seconds"), spare=1)
 FINDINGS = Rows("findings", ("description", "severity", "owner", "due_date", "plan_review"),
-                spare=1)
+                spare=3)
 # measured response times every drill is asked for (names as the API stores them)
 SUGGESTED_TIMES = ("alarm_to_police", "lockdown", "evacuation")
 TIME_LABELS = {"alarm_to_police": _l("From the alarm to the call to the police (110)"),
@@ -122,10 +123,13 @@ def _date(form, name: str, errors: dict, message: str | None) -> date | None:
             errors[name] = [message]
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
+        day = None
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
         errors[name] = [_("Enter a date (YYYY-MM-DD).")]
         return None
+    return day
 
 
 def _time(form, name: str, errors: dict, message: str) -> time | None:

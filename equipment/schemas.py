@@ -1,7 +1,7 @@
 from marshmallow import ValidationError, fields, validate, validates
 
 from anbao.i18n import gettext as _
-from anbao.schemas import Id, Instant, Schema, count, enum, required_text, text, top_level
+from anbao.schemas import Day, Id, Instant, Schema, count, enum, required_text, text, top_level
 from equipment.models import ALERTS, CATEGORIES, INSPECTION_RESULTS
 from equipment.service import alerts
 from units.service import today_in
@@ -18,8 +18,8 @@ class EquipmentSchema(Schema):
     required_quantity = count(allow_none=True)
     location = text(200)
     key_part_id = Id(allow_none=True)
-    expires_on = fields.Date(allow_none=True)
-    next_inspection_on = fields.Date(allow_none=True)
+    expires_on = Day(allow_none=True)
+    next_inspection_on = Day(allow_none=True)
     alerts = fields.Method("_alerts", dump_only=True)
     created_at = Instant(zone_from="unit.timezone", dump_only=True)
 
@@ -60,8 +60,8 @@ class MovementSchema(Schema):
 class InspectionSchema(Schema):
     id = fields.Integer(dump_only=True)
     equipment_id = fields.Integer(dump_only=True)
-    inspected_on = fields.Date(required=True)
+    inspected_on = Day(required=True)
     result = enum(INSPECTION_RESULTS, required=True)
     note = text(2000)
-    next_inspection_on = fields.Date(allow_none=True)
+    next_inspection_on = Day(allow_none=True)
     by = fields.String(dump_only=True)

@@ -2,7 +2,7 @@ from marshmallow import ValidationError, fields, validate, validates
 
 from anbao.attachments.schemas import AttachmentSchema
 from anbao.i18n import gettext as _
-from anbao.schemas import Id, Instant, QueryId, Schema, enum, required_text, text, top_level
+from anbao.schemas import Day, Id, Instant, QueryId, Schema, enum, required_text, text, top_level
 from hazards.models import ESCALATION_TARGETS, SEVERITIES, SOURCES, STATUSES, STEPS
 from hazards.service import is_overdue, penalty
 from units.service import today_in
@@ -18,7 +18,7 @@ class HazardSchema(Schema):
     severity = enum(SEVERITIES, required=True)
     source = enum(SOURCES, required=True)
     owner = required_text(100)
-    due_date = fields.Date(required=True)
+    due_date = Day(required=True)
     location = text(200)
     key_part_id = Id(allow_none=True)
     legal_basis = fields.String(dump_only=True)
@@ -66,7 +66,7 @@ class HazardDetailSchema(HazardSchema):
 class OrderSchema(Schema):
     """A police rectification order; `source` is always `police_inspection`."""
     description = required_text(MAX_TEXT)
-    due_date = fields.Date(required=True)
+    due_date = Day(required=True)
     legal_basis = text(500)
     severity = enum(SEVERITIES)
     owner = text(100)
@@ -80,7 +80,7 @@ class HazardUpdateSchema(Schema):
     severity = enum(SEVERITIES)
     source = enum(SOURCES)
     owner = required_text(100)
-    due_date = fields.Date()
+    due_date = Day()
     location = text(200)
     key_part_id = Id(allow_none=True)
     legal_basis = text(500)

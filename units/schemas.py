@@ -7,7 +7,7 @@ from marshmallow import (ValidationError, fields, post_dump, validate, validates
 
 from anbao import scope
 
-from anbao.schemas import Id, QueryId, Schema, count, enum, required_text, text, top_level
+from anbao.schemas import Day, Id, QueryId, Schema, count, enum, required_text, text, top_level
 from anbao.i18n import gettext as _
 from anbao.i18n import lazy_gettext as _l
 from units import creditcode
@@ -64,12 +64,12 @@ class UnitSchema(Schema):
     headcount = count()
     key_security_unit = fields.Boolean()
     key_target = fields.Boolean()
-    key_since = fields.Date(allow_none=True)
+    key_since = Day(allow_none=True)
     responsible_person = text(100)
     timezone = fields.String(validate=validate.OneOf(TIMEZONES, error=_l("Unknown time zone.")))
     campuses = fields.List(fields.Nested(CampusSchema))
     hospital = fields.Nested(HospitalSchema, allow_none=True)
-    registered_on = fields.Date(dump_only=True)
+    registered_on = Day(dump_only=True)
 
     @validates("campuses")
     def unique_campus_names(self, value, **kwargs):
@@ -105,7 +105,7 @@ class PersonSchema(Schema):
     phone = text(32, allow_none=True, validate=validate.Regexp(
         r"^[0-9+\-() ]{0,32}$", error=_l("Digits, spaces and + - ( ) only.")))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
-    left_on = fields.Date(allow_none=True)
+    left_on = Day(allow_none=True)
 
     @post_dump
     def names_and_roles_for_staff(self, data, **kwargs):

@@ -33,9 +33,10 @@ def _hazard(world, status="open", escalated_to=None) -> int:
     return hazard.id
 
 
-def _race(app, monkeypatch, requests: list[tuple]) -> list[int]:
+def race(app, monkeypatch, requests: list[tuple], clock_of=service) -> list[int]:
     """Run (user, path, body) requests at once; each waits for the others just before it
-    writes. The status codes, in the order given."""
+    writes (when `clock_of`, the service module, reads its clock). The status codes, in the
+    order given."""
     tokens = {}
     for user, _, _ in requests:
         if user.id not in tokens:
@@ -51,7 +52,7 @@ def _race(app, monkeypatch, requests: list[tuple]) -> list[int]:
         except threading.BrokenBarrierError:
             pass  # the other request did not get this far: nothing to wait for
         return utcnow()
-    monkeypatch.setattr(service, "utcnow", clock)
+    monkeypatch.setattr(clock_of, "utcnow", clock)
     statuses: list[int | None] = [None] * len(requests)
     errors: list[BaseException] = []
 
@@ -93,7 +94,7 @@ def test_two_verifications_one_wins(app, world, monkeypatch, accepted):
     hazard_id = _hazard(world, "rectified")
     version = db.session.get(Hazard, hazard_id).lock_version
     path = f"/hazards/{hazard_id}/verify"
-    statuses = _race(app, monkeypatch, [
+    statuses = race(app, monkeypatch, [
         (world.coordinator_a, path, {"accepted": accepted[0], "comment": "一"}),
         (world.coordinator_a, path, {"accepted": accepted[1], "comment": "二"})])
     assert sorted(statuses) == [200, 409], statuses
@@ -109,7 +110,7 @@ def test_two_verifications_one_wins(app, world, monkeypatch, accepted):
 def test_two_rectifications_one_wins(app, world, monkeypatch):
     hazard_id = _hazard(world)
     path = f"/hazards/{hazard_id}/rectify"
-    statuses = _race(app, monkeypatch, [
+    statuses = race(app, monkeypatch, [
         (world.coordinator_a, path, {"measures": "甲方案"}),
         (world.coordinator_a, path, {"measures": "乙方案"})])
     assert sorted(statuses) == [200, 409], statuses
@@ -127,7 +128,7 @@ def test_verification_against_a_new_escalation(app, world, monkeypatch):
         "description": "监控盲区", "due_date": today_in(world.unit_a)})
     service.rectify(world.coordinator_a, order, "加装摄像头", [])
     db.session.commit()
-    statuses = _race(app, monkeypatch, [
+    statuses = race(app, monkeypatch, [
         (world.police_a, f"/hazards/{order.id}/verify", {"accepted": True}),
         (world.coordinator_a, f"/hazards/{order.id}/escalate",
          {"to": "police", "reason": "需要复核"})])
@@ -146,7 +147,7 @@ def test_two_acknowledgements_one_wins(app, world, monkeypatch, make):
     colleague = make.user("supervisor", "supervisor_a2", jurisdiction_id=world.district_a.id,
                           sectors=["school"])
     path = f"/hazards/{hazard_id}/acknowledge"
-    statuses = _race(app, monkeypatch, [(world.supervisor_a, path, {"comment": "甲"}),
+    statuses = race(app, monkeypatch, [(world.supervisor_a, path, {"comment": "甲"}),
                                         (colleague, path, {"comment": "乙"})])
     assert sorted(statuses) == [200, 409], statuses
     hazard = db.session.get(Hazard, hazard_id)
