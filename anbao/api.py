@@ -109,6 +109,20 @@ def paginate(blp: Blueprint):
     return decorator
 
 
+def paginate_list(blp: Blueprint):
+    """Paginate a view returning a whole computed list (compliance rows), like `paginate`."""
+    def decorator(view):
+        @blp.paginate(page_size=50, max_page_size=MAX_PAGE_SIZE)
+        @wraps(view)
+        def wrapper(*args, pagination_parameters, **kwargs):
+            items = view(*args, **kwargs)
+            pagination_parameters.item_count = len(items)
+            first = pagination_parameters.first_item
+            return items[first:first + pagination_parameters.page_size]
+        return wrapper
+    return decorator
+
+
 def etag_of(data) -> str:
     body = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'

@@ -10,13 +10,14 @@ PASSWORD = "anbao-demo-2026"
 
 
 def _loaders():
+    from compliance import demo as compliance_demo
     from drills import demo as drills_demo
     from equipment import demo as equipment_demo
     from hazards import demo as hazards_demo
     from plans import demo as plans_demo
     from units import demo as units_demo
     return [units_demo.load, plans_demo.load, equipment_demo.load,
-            hazards_demo.load, drills_demo.load]
+            hazards_demo.load, drills_demo.load, compliance_demo.load]
 
 
 def load() -> list[tuple[str, str, str, str]]:

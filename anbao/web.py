@@ -19,6 +19,9 @@ bp = Blueprint("web", __name__)
 @login_required
 def home():
     if current_user.unit_id:
+        if scope.may(current_user, "compliance.read"):  # the coordinator: its dashboard
+            return redirect(url_for("compliance_views.unit_compliance",
+                                    unit_id=current_user.unit_id))
         return redirect(url_for("units_views.unit", unit_id=current_user.unit_id))
     return redirect(url_for("units_views.units"))
 
@@ -101,6 +104,7 @@ SECTIONS = {
                                 "drills_views.unit_calendar",
                                 "drills_views.unit_calendar_rotate"},
     "drills_views.my_calendar": {"drills_views.my_calendar_rotate"},
+    "compliance_views.overview": {"compliance_views.unit_compliance"},
 }
 # Plans, equipment and hazard ledgers of units reached from the units list belong to it too.
 SECTIONS["units_views.units"] |= SECTIONS["plans_views.plans"] | {"plans_views.plans"} \
@@ -115,6 +119,9 @@ def navigation() -> list[dict]:
         return []
     items = []
     if current_user.unit_id:
+        if scope.may(current_user, "compliance.read"):
+            items.append(("compliance_views.unit_compliance", {"unit_id": current_user.unit_id},
+                          _l("Compliance")))
         items.append(("units_views.unit", {"unit_id": current_user.unit_id}, _l("My unit")))
         items.append(("units_views.people", {"unit_id": current_user.unit_id}, _l("People")))
         items.append(("plans_views.plans", {"unit_id": current_user.unit_id}, _l("Plans")))
@@ -130,6 +137,8 @@ def navigation() -> list[dict]:
         items.append(("units_views.jurisdictions", {}, _l("Jurisdictions")))
         if scope.may(current_user, "hazards.read"):
             items.append(("hazards_views.hazards", {}, _l("Hazards")))
+        if scope.may(current_user, "compliance.overview"):
+            items.append(("compliance_views.overview", {}, _l("Compliance")))
     if current_user.unit_id and current_user.role in ("coordinator", "staff"):
         items.append(("drills_views.my_calendar", {}, _l("My calendar")))
     if scope.may(current_user, "users.read"):

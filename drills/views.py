@@ -26,13 +26,14 @@ from anbao.schemas import FIRST_DAY, LAST_DAY
 from anbao.web import current_locale
 from drills import calendar_grid, labels, outcomes, picker, recurrence, service
 from drills import feeds as feed_service
-from drills.models import KINDS, STATUSES, Activity, Outcome
+from drills.models import KINDS, STATUSES, TOPICS, Activity, Outcome
 from drills.schemas import (ActivityQueryArgsSchema, ActivitySchema, ActivityUpdateSchema,
                             CancelSchema, MoveSchema, OutcomeSchema)
 from equipment import service as equipment
 from equipment.models import Equipment
 from hazards.models import SEVERITIES
 from plans import service as plans
+from plans.models import SCENARIOS
 from units import labels as unit_labels
 from units.models import Person, Unit
 from units.service import key_parts_query, people_query, today_in
@@ -377,6 +378,11 @@ def activity_new(unit_id: int):
         values = {**picker.defaults(day), "kind": kind if kind in KINDS else "drill",
                   "date": day.isoformat(), "start_time": "09:00", "end_time": "10:00",
                   "format": "functional" if kind != "training" else ""}
+        # a next step of the compliance dashboard names the scenario or topic it wants
+        if request.args.get("scenario") in SCENARIOS:
+            values["scenario"] = request.args["scenario"]
+        if request.args.get("topic") in TOPICS:
+            values["topic"] = request.args["topic"]
         return _render_form(unit, None, FormState(values))
     data, own = _activity_data(request.form, unit, creating=True)
     loaded, errors = _load(ActivitySchema(), data, own, WHEN_PARTS)

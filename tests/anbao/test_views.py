@@ -135,7 +135,7 @@ def test_pages_carry_no_inline_script_or_style(world, pages):
 
 @pytest.mark.parametrize("role, target", [
     ("admin", "/units"), ("police_a", "/units"), ("supervisor_a", "/units"),
-    ("coordinator_a", "/units/{unit}"), ("staff_a", "/units/{unit}")])
+    ("coordinator_a", "/units/{unit}/compliance"), ("staff_a", "/units/{unit}")])
 def test_home_sends_each_role_to_its_start_page(world, pages, role, target):
     pages.login(getattr(world, role))
     response = pages.get("/")

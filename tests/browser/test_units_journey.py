@@ -12,6 +12,9 @@ from units.models import Person, Unit
 def test_coordinator_sees_the_staffing_of_its_unit(world, visit):
     page = visit.page
     visit.login(world.coordinator_a)
+    # a coordinator lands on the compliance dashboard; "My unit" leads to the profile
+    expect(page).to_have_url(re.compile(rf"/units/{world.unit_a.id}/compliance$"))
+    page.locator(f'#nav a[href="/units/{world.unit_a.id}"]').click()
     expect(page).to_have_url(re.compile(rf"/units/{world.unit_a.id}$"))
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_test_id("unit-name")).to_have_text("天河实验学校")
