@@ -141,7 +141,9 @@ def test_coordinator_schedules_moves_and_records_a_monthly_drill(world, visit):
     page.select_option("#f-objectives-0-result", "partially_met")
     page.fill("#f-times-0-seconds", "95")
     page.fill("#f-times-1-seconds", "240")
-    page.check(f"#f-eq-{item_id}-yes", force=True)
+    # the radio is a hidden btn-check: people click its label, and so does the test
+    page.locator(f'label[for="f-eq-{item_id}-yes"]').click()
+    expect(page.locator(f"#f-eq-{item_id}-yes")).to_be_checked()
     page.fill("#f-findings-0-description", "东门电动门关闭迟缓，封控超时")
     page.select_option("#f-findings-0-severity", "high")
     page.fill("#f-findings-0-owner", "王五")

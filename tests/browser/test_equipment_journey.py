@@ -52,7 +52,7 @@ def test_coordinator_keeps_the_equipment_ledger(world, visit):
     expect(page.get_by_test_id("movement-row")).to_have_count(1)
 
     # a withdrawal larger than the stock is refused next to the field
-    page.check("#f-direction-out", force=True)
+    page.locator('label[for="f-direction-out"]').click()
     page.fill("#f-amount", "9")
     page.fill("#f-reason", "借出")
     with page.expect_navigation():
@@ -61,7 +61,7 @@ def test_coordinator_keeps_the_equipment_ledger(world, visit):
     expect(page.get_by_test_id("error-amount")).to_be_visible()
     expect(page.get_by_test_id("quantity")).to_have_text("6")
 
-    page.check("#f-direction-out", force=True)
+    page.locator('label[for="f-direction-out"]').click()
     page.fill("#f-amount", "2")
     page.fill("#f-reason", "夜班领用")
     with page.expect_navigation():
