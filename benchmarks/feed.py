@@ -23,7 +23,6 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +56,7 @@ def _fill(app) -> tuple[str, object]:
     from flask_migrate import upgrade
 
     from anbao.extensions import db
-    from anbao.system import system_actor
+    from anbao.system import stand_in, system_actor
     from drills import feeds, service
     from units import creditcode
     from units import service as units
@@ -68,8 +67,7 @@ def _fill(app) -> tuple[str, object]:
         unit = units.create_unit(actor, {
             "name": "基准测试学校", "credit_code": creditcode.make("12440106MB2C37710"),
             "category": "school", "jurisdiction_id": place.id, "headcount": 1000})
-        me = SimpleNamespace(id=None, username="bench", role="coordinator", unit_id=unit.id,
-                             jurisdiction_id=None, sectors=[], is_authenticated=True)
+        me = stand_in("coordinator", "bench", unit=unit)
         zone = ZoneInfo(unit.timezone)
         start = datetime.now(zone).replace(hour=9, minute=0, second=0, microsecond=0) \
             - timedelta(days=60)

@@ -2,8 +2,8 @@
 every rule that applies to it (compliant) and a library whose fire extinguishers expire within
 the month (attention). The key units of the earlier demos fall short (non-compliant)."""
 from datetime import timedelta
-from types import SimpleNamespace
 
+from anbao.system import stand_in
 from equipment import service as equipment
 from units import creditcode
 from units import service as units
@@ -25,9 +25,7 @@ def load(actor, context: dict) -> None:
         for name, role in (("安全员甲", "security_full_time"), ("安全员乙", "security_part_time")):
             units.create_person(actor, unit, {"name": f"{unit.responsible_person[0]}{name}",
                                               "role": role})
-    keeper = SimpleNamespace(id=None, username="system", role="coordinator",
-                             unit_id=library.id, jurisdiction_id=None, sectors=[],
-                             is_authenticated=True)
+    keeper = stand_in("coordinator", unit=library)
     equipment.create_equipment(keeper, library, {
         "category": "fire", "name": "灭火器", "quantity": 12, "required_quantity": 12,
         "location": "各楼层消防箱", "expires_on": today_in(library) + timedelta(days=20)})

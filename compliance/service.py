@@ -22,6 +22,7 @@ from equipment.service import alerts as equipment_alerts
 from hazards.models import Hazard
 from plans.models import SCENARIOS, Plan
 from units import rules as staffing_rules
+from units import service as units_service
 from units.models import Campus, Jurisdiction, Person, Unit
 
 scope.allow("compliance.read", "admin", "police", "supervisor", "coordinator")
@@ -143,22 +144,8 @@ def _staffing_facts(units: list[Unit], ids: list[int]) -> dict[int, staffing_rul
         roles[row.unit_id][row.role] = roles[row.unit_id].get(row.role, 0) + 1
         if row.role == "guard" and row.guard_certificate_no:
             guards[row.unit_id][row.name] = guards[row.unit_id].get(row.name, 0) + 1
-    facts = {}
-    for unit in units:
-        by_role, certified = roles[unit.id], guards[unit.id]
-        facts[unit.id] = staffing_rules.StaffingFacts(
-            headcount=unit.headcount, category=unit.category,
-            key_security_unit=unit.key_security_unit,
-            campuses=tuple(staffing_rules.CampusFacts(c.name, c.population, c.boarding_students)
-                           for c in unit.campuses),
-            hospital=((unit.medical_staff or 0, unit.beds or 0, unit.daily_outpatients or 0)
-                      if unit.category == "hospital" and unit.medical_staff is not None
-                      else None),
-            full_time=by_role.get("security_full_time", 0),
-            part_time=by_role.get("security_part_time", 0),
-            certified_guards=sum(certified.values()),
-            certified_guards_by_campus={k: n for k, n in certified.items() if k})
-    return facts
+    return {unit.id: units_service.facts_of(unit, roles[unit.id], guards[unit.id])
+            for unit in units}
 
 
 # The rules

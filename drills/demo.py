@@ -3,11 +3,11 @@ occurrence moved, one cancelled and outcomes for those held; a weekly guard trai
 end; a fire drill held last month whose findings became hazards; an unannounced drill next
 week; a cancelled training), and a drill of the hospital."""
 from datetime import datetime, time, timedelta
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from dateutil.relativedelta import MO, relativedelta
 
+from anbao.system import stand_in
 from drills import outcomes, recurrence, service
 from equipment.models import Equipment
 from plans.models import Plan
@@ -16,9 +16,7 @@ from units.service import today_in
 
 
 def _coordinator(unit):
-    return SimpleNamespace(id=None, username="coordinator", role="coordinator",
-                           unit_id=unit.id, jurisdiction_id=None, sectors=[],
-                           is_authenticated=True)
+    return stand_in("coordinator", "coordinator", unit=unit)
 
 
 def _at(unit, day, hour, minute=0):

@@ -24,7 +24,7 @@ from anbao.i18n import gettext as _
 from drills import recurrence
 from drills.labels import drill_label
 from drills.models import Activity, CalendarFeed, CalendarWatermark, Occurrence, participants
-from drills.service import _original_starts, zone_of
+from drills.service import original_starts, zone_of
 from plans.labels import plan_label
 from units.models import Person, Unit
 from units.service import today_in
@@ -198,7 +198,7 @@ def build(view: View) -> bytes:
                 master.add("rrule", _rrule(activity, zone))
                 # held occurrences that a later change of start or rule left outside the
                 # series stay in it (as in /schedule): as RDATEs, which an override may name
-                inside = set(_original_starts(activity, [e.original_start
+                inside = set(original_starts(activity, [e.original_start
                                                          for e in activity.exceptions]))
                 for exception in activity.exceptions:
                     if exception.original_start not in inside:

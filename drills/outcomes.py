@@ -68,7 +68,7 @@ def record(actor, activity: Activity, data: dict) -> Outcome:
     if activity.rrule:
         if original is None:
             invalid("occurrence", _("Name the occurrence of the series (its original start)."))
-        exception = service._exception(activity, service.occurrence_of(activity, original))
+        exception = service.exception_at(activity, service.occurrence_of(activity, original))
         if exception.status == "cancelled":
             abort(409, message=_("This occurrence was cancelled."))
     elif original is not None:
@@ -91,12 +91,12 @@ def record(actor, activity: Activity, data: dict) -> Outcome:
     outcome = Outcome(activity_id=activity.id, unit_id=activity.unit_id, occurrence_key=key,
                       created_by=getattr(actor, "username", "") or "", **data)
     db.session.add(outcome)
-    before = service._snapshot(activity)
+    before = service.snapshot(activity)
     if exception is not None:
         exception.status = "completed"
     else:
         activity.status = "completed"
-    service._bump(activity)
+    service.bump(activity)
     if exception is not None:
         exception.sequence = activity.sequence
         exception.updated_at = activity.updated_at
@@ -107,7 +107,7 @@ def record(actor, activity: Activity, data: dict) -> Outcome:
                  after={"activity_id": activity.id, "occurrence": original,
                         "hazard_ids": outcome.hazard_ids})
     audit.record(actor, "complete", "activity", activity.id, unit_id=activity.unit_id,
-                 before=before, after=service._snapshot(activity))
+                 before=before, after=service.snapshot(activity))
     return outcome
 
 

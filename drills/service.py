@@ -174,7 +174,7 @@ def _people(ids: list[int]) -> list[Person]:
     return [found[i] for i in ids if i in found]
 
 
-def _snapshot(activity: Activity) -> dict:
+def snapshot(activity: Activity) -> dict:
     return audit.snapshot(activity, FIELDS)
 
 
@@ -192,11 +192,11 @@ def create_activity(actor, unit: Unit, data: dict) -> Activity:
     db.session.flush()
     touch(unit.id)
     audit.record(actor, "create", "activity", activity.id, unit_id=unit.id,
-                 after=_snapshot(activity))
+                 after=snapshot(activity))
     return activity
 
 
-def _bump(activity: Activity) -> None:
+def bump(activity: Activity) -> None:
     """Raise the sequence in one UPDATE of its own: changes to different occurrences of a
     series at once (two outcomes, a move and a cancel) do not conflict; changes to the
     activity itself were flushed first, with their version check."""
@@ -221,20 +221,20 @@ def update_activity(actor, activity: Activity, data: dict) -> Activity:
     for field in ("starts_at", "ends_at"):
         if data.get(field) is not None:
             data[field] = data[field].astimezone(recurrence.UTC)
-    before = _snapshot(activity)
+    before = snapshot(activity)
     ids = data.pop("participant_ids", None)
     for field, value in data.items():
         setattr(activity, field, value)
     if ids is not None and set(ids) != set(activity.participant_ids):
         activity.people = _people(ids)
     _check_whole(unit, activity)
-    after = _snapshot(activity)
+    after = snapshot(activity)
     if before == after:
         return activity
     if any(before.get(f) != after.get(f) for f in ("starts_at", "rrule")):
         _drop_stale_exceptions(activity)
     if any(before.get(f) != after.get(f) for f in SHOWN):
-        _bump(activity)
+        bump(activity)
     else:
         activity.updated_at = utcnow()
         touch(activity.unit_id)
@@ -252,14 +252,14 @@ def _drop_stale_exceptions(activity: Activity) -> None:
         if exception.status == "completed":
             continue
         if starts is None:
-            starts = set(_original_starts(activity, [e.original_start
+            starts = set(original_starts(activity, [e.original_start
                                                      for e in activity.exceptions]))
         if not activity.rrule or exception.original_start not in starts:
             activity.exceptions.remove(exception)
             db.session.delete(exception)
 
 
-def _original_starts(activity: Activity, candidates: list[datetime]) -> list[datetime]:
+def original_starts(activity: Activity, candidates: list[datetime]) -> list[datetime]:
     """Which of the candidate instants are occurrences of the activity's series."""
     if not activity.rrule or not candidates:
         return []
@@ -274,13 +274,14 @@ def occurrence_of(activity: Activity, original: datetime, field: str = "occurren
     """The named occurrence of a series (422 on `field` when it is none)."""
     if not activity.rrule:
         invalid(field, _("The activity is not a series; leave out the occurrence."))
-    if not _original_starts(activity, [original]):
+    if not original_starts(activity, [original]):
         invalid(field, _("No occurrence of the series starts at %(when)s (give the original "
                          "start, with its offset).", when=original.isoformat()))
     return original
 
 
-def _exception(activity: Activity, original: datetime) -> Occurrence:
+def exception_at(activity: Activity, original: datetime) -> Occurrence:
+    """The exception row of an occurrence (made, unsaved, when it has none yet)."""
     for exception in activity.exceptions:
         if exception.original_start == original:
             return exception
@@ -296,26 +297,26 @@ def cancel(actor, activity: Activity, reason: str, occurrence: datetime | None) 
     scope.authorize(actor, "activities.write")
     if activity.status == "cancelled":
         abort(409, message=_("The activity is already cancelled."))
-    before = _snapshot(activity)
+    before = snapshot(activity)
     if occurrence is None:
         if activity.status == "completed":
             abort(409, message=_("The activity was held; it cannot be cancelled."))
         activity.status = "cancelled"
         activity.cancel_reason = reason
     else:
-        exception = _exception(activity, occurrence_of(activity, occurrence))
+        exception = exception_at(activity, occurrence_of(activity, occurrence))
         if exception.status != "scheduled":
             abort(409, message=_("This occurrence is already %(status)s.",
                                  status=drill_label("status", exception.status)))
         exception.status = "cancelled"
         exception.cancel_reason = reason
-    _bump(activity)
+    bump(activity)
     if occurrence is not None:
         exception.sequence = activity.sequence
         exception.updated_at = activity.updated_at
     db.session.flush()
     audit.record(actor, "cancel", "activity", activity.id, unit_id=activity.unit_id,
-                 before=before, after=_snapshot(activity),
+                 before=before, after=snapshot(activity),
                  detail={"reason": reason, "occurrence": occurrence})
     return activity
 
@@ -330,13 +331,13 @@ def move(actor, activity: Activity, original: datetime, starts_at: datetime,
         invalid("ends_at", _("The end must come after the start."))
     if ends_at - starts_at > MAX_DURATION:
         invalid("ends_at", _("An activity lasts at most 7 days."))
-    exception = _exception(activity, occurrence_of(activity, original))
+    exception = exception_at(activity, occurrence_of(activity, original))
     if exception.status != "scheduled":
         abort(409, message=_("This occurrence is already %(status)s.",
                              status=drill_label("status", exception.status)))
     before = {"starts_at": exception.starts_at, "ends_at": exception.ends_at}
     exception.starts_at, exception.ends_at = starts_at, ends_at
-    _bump(activity)
+    bump(activity)
     exception.sequence = activity.sequence
     exception.updated_at = activity.updated_at
     db.session.flush()

@@ -2,11 +2,11 @@
 one past its inspection, one below its required quantity, a plan that relies on some of it;
 a few items for the hospital and the bank."""
 from datetime import timedelta
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 
 from anbao.extensions import db
+from anbao.system import stand_in
 from equipment import service
 from plans import service as plans
 from plans.models import Plan
@@ -16,8 +16,7 @@ from units.service import today_in
 
 def _coordinator(unit):
     """Equipment is kept by a unit's coordinator; the demo stands in for one."""
-    return SimpleNamespace(id=None, username="system", role="coordinator", unit_id=unit.id,
-                           jurisdiction_id=None, sectors=[], is_authenticated=True)
+    return stand_in("coordinator", unit=unit)
 
 
 def _item(actor, unit, category, name, quantity, required=None, **fields):

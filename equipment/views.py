@@ -21,7 +21,7 @@ from equipment.models import CATEGORIES, Equipment, Movement
 from equipment.schemas import (EquipmentQueryArgsSchema, EquipmentSchema,
                                EquipmentUpdateSchema, InspectionSchema, MovementSchema)
 from units.models import Unit
-from units.service import key_parts_query, today_in
+from units.service import key_parts_query, local_time, today_in
 
 bp = Blueprint("equipment_views", __name__)
 bp.app_context_processor(labels.template_labels)
@@ -33,13 +33,6 @@ DIRECTIONS = ("in", "out")
 
 def etag_of(item: Equipment) -> str:
     return rest.etag_of(EquipmentSchema().dump(item))
-
-
-def local_time(unit: Unit, instant) -> str:
-    """An instant as a minute in the unit's zone."""
-    if instant is None:
-        return ""
-    return instant.astimezone(ZoneInfo(unit.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def _filters() -> dict:
@@ -74,8 +67,7 @@ def equipment(unit_id: int):
         today=today, alerts_of=lambda item: service.alerts(item, today), counts=counts,
         total=len(every), filter_alerts=EquipmentQueryArgsSchema().fields["alert"]
         .validate.choices, categories=CATEGORIES,
-        may_write=scope.may(current_user, "equipment.write"),
-        may_load_recommended=hasattr(service, "load_recommended"))
+        may_write=scope.may(current_user, "equipment.write"))
 
 
 @bp.route("/units/<int:unit_id>/equipment/recommended", methods=["POST"])
@@ -83,15 +75,10 @@ def equipment(unit_id: int):
 def load_recommended(unit_id: int):
     unit = scope.get_or_404(Unit, unit_id, current_user)
     scope.authorize(current_user, "equipment.write")
-    loader = getattr(service, "load_recommended", None)
-    if loader is None:
-        flash(_("The recommended set is not available yet."), "error")
-    else:
-        items, errors = submit(loader, current_user, unit, current_locale())
-        if not errors:
-            flash(_("Recommended set loaded: the ledger lists %(count)s items; record what "
-                    "the unit has in stock on each item's page.", count=len(items)),
-                  "success")
+    items, errors = submit(service.load_recommended, current_user, unit, current_locale())
+    if not errors:
+        flash(_("Recommended set loaded: the ledger lists %(count)s items; record what "
+                "the unit has in stock on each item's page.", count=len(items)), "success")
     return redirect(url_for("equipment_views.equipment", unit_id=unit.id))
 
 

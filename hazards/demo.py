@@ -6,12 +6,12 @@ import io
 import struct
 import zlib
 from datetime import timedelta
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
 from anbao.extensions import db, utcnow
+from anbao.system import stand_in
 from hazards import service
 from hazards.models import HazardStep
 from units.models import KeyPart
@@ -29,10 +29,7 @@ def _png() -> bytes:
 
 def _as(username, role, unit=None, jurisdiction=None, sectors=()):
     """Stand-ins for the demo's logins (created after the loaders run)."""
-    return SimpleNamespace(id=None, username=username, role=role,
-                           unit_id=unit.id if unit else None,
-                           jurisdiction_id=jurisdiction.id if jurisdiction else None,
-                           sectors=list(sectors), is_authenticated=True)
+    return stand_in(role, username, unit, jurisdiction, sectors)
 
 
 STAMPS = {"rectify": "rectified_at", "accept": "verified_at", "reject": "verified_at",

@@ -25,7 +25,7 @@ from hazards.schemas import (AcknowledgeSchema, AllHazardsQueryArgsSchema, Escal
                              HazardDetailSchema, HazardQueryArgsSchema, HazardSchema,
                              HazardUpdateSchema, OrderSchema, RectifySchema, VerifySchema)
 from units.models import Unit
-from units.service import key_parts_query, today_in
+from units.service import key_parts_query, local_time, today_in
 
 bp = Blueprint("hazards_views", __name__)
 bp.app_context_processor(labels.template_labels)
@@ -49,13 +49,6 @@ SUMMARY_FILTERS = {"open": {"status": "open"}, "rectified": {"status": "rectifie
 def etag_of(hazard: Hazard) -> str:
     """The hazard's ETag, as the API gives it."""
     return rest.etag_of(HazardDetailSchema().dump(hazard))
-
-
-def local_time(unit: Unit, instant) -> str:
-    """An instant as a minute in the unit's zone."""
-    if instant is None:
-        return ""
-    return instant.astimezone(ZoneInfo(unit.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def amount(value: int) -> str:

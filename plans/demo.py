@@ -2,12 +2,12 @@
 draft with an attachment, a scenario missing), the hospital's approved ones."""
 import io
 from datetime import timedelta
-from types import SimpleNamespace
 
 from dateutil.relativedelta import relativedelta
 from werkzeug.datastructures import FileStorage
 
 from anbao.extensions import utcnow
+from anbao.system import stand_in
 from plans import scenarios
 from plans import service
 from plans.models import SCENARIOS
@@ -21,8 +21,7 @@ PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
 
 def _coordinator(unit):
     """Plans are written by a unit's coordinator; the demo stands in for one."""
-    return SimpleNamespace(id=None, username="system", role="coordinator", unit_id=unit.id,
-                           jurisdiction_id=None, sectors=[], is_authenticated=True)
+    return stand_in("coordinator", unit=unit)
 
 
 def _has_template(scenario: str) -> bool:

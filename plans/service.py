@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
-from flask import current_app
 from flask_smorest import abort
 
 from anbao import scope
@@ -29,8 +28,10 @@ def invalid(field: str, message: str):
 
 
 def review_months() -> int:
-    """PLAN-REVIEW: months from approval to the next review (预案办法 Art 35)."""
-    return current_app.config.get("PLAN_REVIEW_MONTHS", 36)
+    """PLAN-REVIEW: months from approval to the next review (预案办法 Art 35), as the admin
+    set the rule's interval."""
+    from compliance.service import months  # compliance reads plans: imported when called
+    return months()["PLAN-REVIEW"]
 
 
 def _visible(stmt: sa.Select, actor) -> sa.Select:

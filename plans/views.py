@@ -19,6 +19,7 @@ from plans import labels, scenarios, service
 from plans.models import LEVELS, SCENARIOS, SECTIONS, Plan
 from plans.schemas import PlanApproveSchema, PlanSchema, PlanUpdateSchema
 from units.models import Unit
+from units.service import local_time as unit_local_time
 from units.service import today_in
 
 bp = Blueprint("plans_views", __name__)
@@ -54,9 +55,7 @@ def plan_helpers() -> dict:
 
 def local_time(plan: Plan, instant) -> str:
     """An instant of the plan as a minute in the unit's zone."""
-    if instant is None:
-        return ""
-    return instant.astimezone(ZoneInfo(plan.unit.timezone)).strftime("%Y-%m-%d %H:%M")
+    return unit_local_time(plan.unit, instant)
 
 
 def etag_of(plan: Plan) -> str:

@@ -38,6 +38,13 @@ def today_in(unit: Unit) -> date:
     return datetime.now(ZoneInfo(unit.timezone)).date()
 
 
+def local_time(unit: Unit, instant) -> str:
+    """An instant as a minute in the unit's zone, as the pages show it ("" for none)."""
+    if instant is None:
+        return ""
+    return instant.astimezone(ZoneInfo(unit.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
 def _current(unit: Unit) -> sa.ColumnElement[bool]:
     """People still on the roster today: not left, or leaving later."""
     return sa.or_(Person.left_on.is_(None), Person.left_on > today_in(unit))
@@ -282,6 +289,13 @@ def staffing_facts(unit: Unit) -> rules.StaffingFacts:
         .outerjoin(Campus, Person.campus_id == Campus.id)
         .where(Person.unit_id == unit.id, current, certified)
         .group_by(Campus.name)).all()
+    return facts_of(unit, by_role, dict(guards))
+
+
+def facts_of(unit: Unit, by_role: dict[str, int],
+             guards_by_campus: dict[str | None, int]) -> rules.StaffingFacts:
+    """The staffing facts from the roster counted by role and certified guards by campus
+    (None: no campus); the compliance engine counts them for many units at once."""
     return rules.StaffingFacts(
         headcount=unit.headcount, category=unit.category,
         key_security_unit=unit.key_security_unit,
@@ -291,8 +305,8 @@ def staffing_facts(unit: Unit) -> rules.StaffingFacts:
                   if unit.category == "hospital" and unit.medical_staff is not None else None),
         full_time=by_role.get("security_full_time", 0),
         part_time=by_role.get("security_part_time", 0),
-        certified_guards=sum(n for _, n in guards),
-        certified_guards_by_campus={name: n for name, n in guards if name})
+        certified_guards=sum(guards_by_campus.values()),
+        certified_guards_by_campus={name: n for name, n in guards_by_campus.items() if name})
 
 
 def staffing(unit: Unit) -> dict:

@@ -6,7 +6,6 @@ else `ok`; months are calendar months (relativedelta). The helpers at the top ar
 the other compliance test modules."""
 from collections import Counter
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +13,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from anbao.extensions import db
+from anbao.system import stand_in
 from compliance import rules, service
 from drills import outcomes as drill_outcomes
 from drills import service as drills
@@ -41,9 +41,7 @@ def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
 
 
 def actor(unit=None, role: str = "coordinator"):
-    return SimpleNamespace(id=None, username="system", role=role,
-                           unit_id=unit.id if unit else None, jurisdiction_id=None,
-                           sectors=[], is_authenticated=True)
+    return stand_in(role, unit=unit)
 
 
 @pytest.fixture

@@ -384,3 +384,18 @@ class TestValidation:
         events = api.get(f"/audit?unit_id={world.unit_a.id}", as_=world.admin).get_json()
         plan_events = [(e["action"], e["entity"]) for e in events if e["entity"] == "plan"]
         assert plan_events == [("create", "plan"), ("approve", "plan"), ("create", "plan")]
+
+
+def test_the_review_date_follows_the_interval_the_admin_set(api, world):
+    """PLAN-REVIEW is one rule: the plan's review_due and the compliance item agree."""
+    from dateutil.relativedelta import relativedelta
+
+    from units.service import today_in
+    assert api.patch("/compliance/settings", as_=world.admin,
+                     json={"PLAN-REVIEW": 24}).status_code == 200
+    created = api.post(f"/units/{world.unit_a.id}/plans", as_=world.coordinator_a, json={
+        "scenario": "sabotage", "level": "comprehensive", "title": "防破坏预案"}).get_json()
+    approved = api.post(f"/plans/{created['id']}/approve", as_=world.coordinator_a,
+                        json={"approved_by": "陈校长"}).get_json()
+    assert approved["review_due"] == (today_in(world.unit_a)
+                                      + relativedelta(months=24)).isoformat()

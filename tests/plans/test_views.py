@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from anbao.attachments.models import Attachment
 from anbao.extensions import db
+from anbao.system import stand_in
 from plans import scenarios
 from plans import service as plans
 from plans.models import SECTIONS, Plan
@@ -20,9 +21,7 @@ ETAG = re.compile(r'name="etag" value="([^"]+)"')
 
 
 def coordinator_of(unit):
-    from types import SimpleNamespace
-    return SimpleNamespace(id=None, username="system", role="coordinator", unit_id=unit.id,
-                           jurisdiction_id=None, sectors=[], is_authenticated=True)
+    return stand_in("coordinator", unit=unit)
 
 
 def make_plan(unit, scenario="terror_attack", level="comprehensive", approve=False,
