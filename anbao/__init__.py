@@ -55,6 +55,8 @@ def _register_domains(app: Flask, rest_api) -> None:
     from anbao.audit import api as audit_api
     from anbao.auth import api as auth_api
     from anbao.auth import views as auth_views
+    from anbao.outbox import api as outbox_api
+    from anbao.outbox import views as outbox_views
     from compliance import api as compliance_api
     from compliance import views as compliance_views
     from drills import api as drills_api
@@ -70,10 +72,10 @@ def _register_domains(app: Flask, rest_api) -> None:
 
     auth.init_login(login_manager)
     for module in (auth_api, units_api, plans_api, equipment_api, hazards_api,
-                   drills_api, compliance_api, attachments_api, audit_api):
+                   drills_api, compliance_api, attachments_api, audit_api, outbox_api):
         rest_api.register_blueprint(module.blp)
     for module in (web, auth_views, units_views, plans_views, equipment_views, hazards_views,
-                   drills_views, compliance_views):
+                   drills_views, compliance_views, outbox_views):
         app.register_blueprint(module.bp)
     app.register_blueprint(drills_views.feeds)
 

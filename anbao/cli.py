@@ -1,4 +1,4 @@
-"""The `anbao` command: a Flask CLI group (db, users, demo, serve)."""
+"""The `anbao` command: a Flask CLI group (db, users, demo, serve, scheduler)."""
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -21,6 +21,8 @@ def register(app) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(serve)
+    from scheduler.cli import scheduler
+    app.cli.add_command(scheduler)
 
 
 @click.group()

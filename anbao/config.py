@@ -19,6 +19,11 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _hour_minute(value: str) -> tuple[int, int]:
+    hour, _sep, minute = value.partition(":")
+    return int(hour), int(minute or 0)
+
+
 def from_env() -> dict:
     """Flask settings derived from the environment."""
     env = os.environ
@@ -35,6 +40,9 @@ def from_env() -> dict:
         "TOKEN_TTL": timedelta(hours=int(env.get("ANBAO_TOKEN_TTL_HOURS", "12"))),
         "RATELIMIT_STORAGE_URI": env.get("ANBAO_RATELIMIT_STORAGE_URL", "memory://"),
         "STORAGE_PATH": env.get("ANBAO_STORAGE_PATH"),  # None: instance/files
+        "SCHEDULER_INTERVAL": int(env.get("ANBAO_SCHEDULER_INTERVAL", "60")),
+        "SCHEDULER_POLL": float(env.get("ANBAO_SCHEDULER_POLL", "10")),
+        "SCHEDULER_DAILY_AT": _hour_minute(env.get("ANBAO_SCHEDULER_DAILY_AT", "06:30")),
         "SESSION_COOKIE_SECURE": env.get("ANBAO_BASE_URL", "").startswith("https://"),
     }
 

@@ -1,9 +1,10 @@
 """`anbao demo`: a realistic demo city. Each domain adds its records through LOADERS."""
 import sqlalchemy as sa
+from flask import current_app
 
 from anbao.auth import service as accounts
 from anbao.auth.models import User
-from anbao.extensions import db
+from anbao.extensions import db, utcnow
 from anbao.system import system_actor
 
 PASSWORD = "anbao-demo-2026"
@@ -31,5 +32,9 @@ def load() -> list[tuple[str, str, str, str]]:
             accounts.create_user(actor, {"username": username, "password": PASSWORD,
                                          "role": role, **extra})
         db.session.commit()
+        # what the scheduler would have told everyone by now: reminders, due obligations,
+        # hazards and equipment, the police's digest (in-app; email once SMTP is set)
+        from scheduler import jobs
+        jobs.tick(current_app._get_current_object(), utcnow())
     users = db.session.scalars(sa.select(User).order_by(User.id)).all()
     return [(u.username, PASSWORD, u.role, u.display_name) for u in users]

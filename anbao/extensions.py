@@ -46,6 +46,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def dialect_insert(table: sa.Table):
+    """The database's own INSERT, which can say what to do on a conflict (SQLite and
+    PostgreSQL write it alike): what two writers deciding the same thing at once need."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()

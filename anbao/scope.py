@@ -64,7 +64,10 @@ def unit_condition(user) -> sa.ColumnElement[bool]:
 
 
 def scoped(stmt: sa.Select, model, user) -> sa.Select:
-    """Restrict a select of `model` (Unit, Jurisdiction, or anything with `unit_id`) to scope."""
+    """Restrict a select of `model` (Unit, Jurisdiction, anything with `unit_id`, or a
+    user's own records) to scope."""
+    if getattr(model, "owned_by_user", False):
+        return stmt.where(model.user_id == user.id)  # an admin's too: nobody reads another's
     if user.role == "admin":
         return stmt
     if model is Unit:

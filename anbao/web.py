@@ -143,6 +143,8 @@ def navigation() -> list[dict]:
         items.append(("drills_views.my_calendar", {}, _l("My calendar")))
     if scope.may(current_user, "users.read"):
         items.append(("auth_views.users", {}, _l("Users")))
+    if scope.may(current_user, "compliance.settings"):
+        items.append(("compliance_views.settings", {}, _l("Rule settings")))
     return [{"url": url_for(endpoint, **args), "label": label,
              "active": request.endpoint == endpoint
              or request.endpoint in SECTIONS.get(endpoint, ())}

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from anbao import api as rest
 from anbao import scope
+from compliance import calendar  # noqa: F401 - due dates move the feeds' watermarks
 from compliance import service
 from compliance.schemas import (ComplianceQueryArgsSchema, OverviewQueryArgsSchema,
                                 OverviewRowSchema, SettingsSchema, UnitComplianceSchema)

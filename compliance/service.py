@@ -17,6 +17,7 @@ from anbao.i18n import gettext as _
 from compliance import rules
 from compliance.models import RuleSetting
 from drills.models import Activity, Outcome
+from drills.service import touch_all
 from equipment.models import Equipment
 from equipment.service import alerts as equipment_alerts
 from hazards.models import Hazard
@@ -79,6 +80,7 @@ def update_months(actor, changes: dict[str, int]) -> dict[str, int]:
             setting.months, setting.updated_at = value, utcnow()
             setting.updated_by = getattr(actor, "username", "") or ""
     db.session.flush()
+    touch_all()  # coordinators' feeds show the due dates
     after = months()
     audit.record(actor, "update", "rule_settings", None, before=before, after=after)
     return after
@@ -302,13 +304,15 @@ def _staffing_item(unit: Unit, facts: Facts) -> Item:
     return _item("STAFFING", "ok", _("Every staffing rule is met."))
 
 
-def evaluate(units: list[Unit], as_of: date | None = None) -> list[Result]:
-    """Every unit's items as of the day (default: today in each unit's zone)."""
-    facts = Facts(units, as_of)
+def evaluate(units: list[Unit], as_of: date | None = None,
+             at: datetime | None = None) -> list[Result]:
+    """Every unit's items as of the day (default: the day of the instant `at`, or now, in
+    each unit's zone)."""
+    facts = Facts(units, as_of or (at.date() if at else None))
     results = []
     for unit in units:
         zone = ZoneInfo(unit.timezone)
-        day = as_of or datetime.now(zone).date()
+        day = as_of or (at or utcnow()).astimezone(zone).date()
         result = Result(unit, day)
         result.items += _plan_items(unit, facts, zone, day)
         result.items += _training_items(unit, facts, zone, day)

@@ -7,7 +7,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request, send_file, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -16,10 +18,13 @@ from anbao import scope
 from anbao import xlsx as sheets
 from anbao.audit import service as audit
 from anbao.extensions import db
-from anbao.forms import OMIT, PAGE_SIZE, Page, compact, form_text, load_form
+from anbao.forms import (OMIT, PAGE_SIZE, FormState, Page, compact, form_int, form_text,
+                         load_form, submit)
 from anbao.web import current_locale
 from compliance import labels, rules, service, xlsx
-from compliance.schemas import ComplianceQueryArgsSchema, OverviewQueryArgsSchema
+from compliance.models import RuleSetting
+from compliance.schemas import (PERIODIC, ComplianceQueryArgsSchema, OverviewQueryArgsSchema,
+                                SettingsSchema)
 from equipment import service as equipment_service
 from equipment.models import ALERTS as EQUIPMENT_ALERTS
 from plans.labels import plan_label
@@ -307,7 +312,8 @@ def overview():
                                            **{**args, "status": status}),
         all_link=url_for("compliance_views.overview",
                          **{k: v for k, v in args.items() if k != "status"}),
-        as_of=filters.get("as_of"))
+        as_of=filters.get("as_of"),
+        may_change_settings=scope.may(current_user, "compliance.settings"))
 
 
 def _today() -> date:
@@ -339,3 +345,39 @@ def export():
                      download_name=xlsx.filename(locale, where,
                                                  filters.get("as_of") or _today()),
                      mimetype=sheets.MIMETYPE)
+
+
+# The rule settings (admin): each periodic rule's interval in months
+
+def _render_settings(state: FormState, current: dict[str, int]):
+    changed = {row.rule: row for row in db.session.scalars(sa.select(RuleSetting))}
+    rows = [{"code": code, "rule": rules.RULES[code], "default": rules.RULES[code].months,
+             "current": current[code], "setting": changed.get(code)} for code in PERIODIC]
+    return render_template("compliance/settings.html", form=state, rows=rows,
+                           fields=PERIODIC, onsite_months=rules.ONSITE_DRILL_MONTHS,
+                           settings_zone=ZoneInfo(current_app.config["TIMEZONE"]),
+                           review_days=rules.REQUESTED_REVIEW_DAYS), state.status
+
+
+@bp.route("/compliance/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    scope.authorize(current_user, "compliance.settings")
+    current = service.months()
+    if request.method == "GET":
+        return _render_settings(FormState(dict(current)), current)
+    raw = {code: form_int(request.form, code) for code in PERIODIC}
+    data, errors = load_form(SettingsSchema(), raw)
+    if not errors:
+        changes = {code: value for code, value in data.items() if value != current[code]}
+        if not changes:
+            flash(_("Nothing changed: every interval is as it was."), "info")
+            return redirect(url_for("compliance_views.settings"))
+        _after, errors = submit(service.update_months, current_user, changes)
+        if not errors:
+            flash(ngettext("Saved: %(num)s rule has a new interval. Due dates of every unit "
+                           "follow it from now on.",
+                           "Saved: %(num)s rules have new intervals. Due dates of every unit "
+                           "follow them from now on.", len(changes)), "success")
+            return redirect(url_for("compliance_views.settings"))
+    return _render_settings(FormState(request.form, errors), current)

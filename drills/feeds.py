@@ -217,6 +217,10 @@ def build(view: View) -> bytes:
                     sequence=max(exception.sequence, activity.sequence),
                     stamp=max(exception.updated_at, activity.updated_at),
                     original=exception.original_start))
+        if view.user is not None and view.user.role == "coordinator":
+            from compliance import calendar as obligations
+            for event in obligations.events(view.unit, obligations.subject_words(view.unit)):
+                calendar.add_component(event)
         calendar.add_missing_timezones()
         return calendar.to_ical()
 

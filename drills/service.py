@@ -6,13 +6,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from flask_smorest import abort
 from sqlalchemy.orm import selectinload
 
 from anbao import scope
 from anbao.audit import service as audit
-from anbao.extensions import UTCDateTime, db, utcnow
+from anbao.extensions import UTCDateTime, db, dialect_insert, utcnow
 from anbao.i18n import gettext as _
 from drills import recurrence
 from drills.labels import drill_label
@@ -47,10 +46,23 @@ def touch(unit_id: int) -> None:
     # typed: an untyped aware datetime would be stored converted to the database session's
     # zone (PostgreSQL), not as the naive UTC every UTCDateTime column holds
     now = sa.literal(utcnow(), UTCDateTime)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = CalendarWatermark.__table__
-    statement = insert(table).values(unit_id=unit_id, changed_at=now, version=1)
+    statement = dialect_insert(table).values(unit_id=unit_id, changed_at=now, version=1)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.unit_id],
+        set_={"version": table.c.version + 1,
+              "changed_at": sa.case((table.c.changed_at < now, now),
+                                    else_=table.c.changed_at)}))
+
+
+def touch_all() -> None:
+    """Every unit's feeds may show something new (a rule interval changed)."""
+    now = sa.literal(utcnow(), UTCDateTime)
+    table = CalendarWatermark.__table__
+    statement = dialect_insert(table).from_select(
+        ["unit_id", "changed_at", "version"],
+        # WHERE: SQLite reads ON CONFLICT after a bare SELECT as a join's ON
+        sa.select(Unit.id, now, sa.literal(1)).where(sa.true()))
     db.session.execute(statement.on_conflict_do_update(
         index_elements=[table.c.unit_id],
         set_={"version": table.c.version + 1,

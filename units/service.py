@@ -34,8 +34,9 @@ def invalid(field: str, message: str):
     abort(422, errors={"json": {field: [message]}})
 
 
-def today_in(unit: Unit) -> date:
-    return datetime.now(ZoneInfo(unit.timezone)).date()
+def today_in(unit: Unit, now: datetime | None = None) -> date:
+    """The unit's day now (or at the instant `now`), in its own zone."""
+    return (now or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(unit.timezone)).date()
 
 
 def local_time(unit: Unit, instant) -> str:

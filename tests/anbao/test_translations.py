@@ -10,14 +10,15 @@ CATALOG = ROOT / "anbao" / "translations" / "zh" / "LC_MESSAGES"
 METHODS = [("anbao/**.py", "python"), ("units/**.py", "python"), ("plans/**.py", "python"),
            ("equipment/**.py", "python"), ("hazards/**.py", "python"),
            ("drills/**.py", "python"), ("compliance/**.py", "python"),
-           ("templates/**.html", "jinja2")]
+           ("scheduler/**.py", "python"), ("templates/**.html", "jinja2"),
+           ("templates/**.txt", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
 def _source_messages() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), METHODS, keywords=KEYWORDS, options_map={"templates/**.html": {}}):
+            str(ROOT), METHODS, keywords=KEYWORDS, options_map={"templates/**.html": {}, "templates/**.txt": {}}):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
