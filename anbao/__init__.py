@@ -66,16 +66,19 @@ def _register_domains(app: Flask, rest_api) -> None:
     from hazards import api as hazards_api
     from hazards import views as hazards_views
     from plans import api as plans_api
+    from reports import api as reports_api
+    from reports import views as reports_views
     from plans import views as plans_views
     from units import api as units_api
     from units import views as units_views
 
     auth.init_login(login_manager)
     for module in (auth_api, units_api, plans_api, equipment_api, hazards_api,
-                   drills_api, compliance_api, attachments_api, audit_api, outbox_api):
+                   drills_api, compliance_api, reports_api, attachments_api, audit_api,
+                   outbox_api):
         rest_api.register_blueprint(module.blp)
     for module in (web, auth_views, units_views, plans_views, equipment_views, hazards_views,
-                   drills_views, compliance_views, outbox_views):
+                   drills_views, compliance_views, reports_views, outbox_views):
         app.register_blueprint(module.bp)
     app.register_blueprint(drills_views.feeds)
 

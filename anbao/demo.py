@@ -16,9 +16,10 @@ def _loaders():
     from equipment import demo as equipment_demo
     from hazards import demo as hazards_demo
     from plans import demo as plans_demo
+    from reports import demo as reports_demo
     from units import demo as units_demo
     return [units_demo.load, plans_demo.load, equipment_demo.load,
-            hazards_demo.load, drills_demo.load, compliance_demo.load]
+            hazards_demo.load, drills_demo.load, compliance_demo.load, reports_demo.load]
 
 
 def load() -> list[tuple[str, str, str, str]]:

@@ -64,8 +64,8 @@ def unit_condition(user) -> sa.ColumnElement[bool]:
 
 
 def scoped(stmt: sa.Select, model, user) -> sa.Select:
-    """Restrict a select of `model` (Unit, Jurisdiction, anything with `unit_id`, or a
-    user's own records) to scope."""
+    """Restrict a select of `model` (Unit, Jurisdiction, anything with `unit_id` or, when it
+    says so, `jurisdiction_id`, or a user's own records) to scope."""
     if getattr(model, "owned_by_user", False):
         return stmt.where(model.user_id == user.id)  # an admin's too: nobody reads another's
     if user.role == "admin":
@@ -74,6 +74,9 @@ def scoped(stmt: sa.Select, model, user) -> sa.Select:
         return stmt.where(unit_condition(user))
     if model is Jurisdiction:
         return stmt.where(jurisdiction_condition(user))
+    if getattr(model, "scoped_by_jurisdiction", False):
+        return stmt.where(model.jurisdiction_id.in_(
+            sa.select(Jurisdiction.id).where(jurisdiction_condition(user))))
     return stmt.where(model.unit_id.in_(sa.select(Unit.id).where(unit_condition(user))))
 
 

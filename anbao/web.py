@@ -105,12 +105,17 @@ SECTIONS = {
                                 "drills_views.unit_calendar_rotate"},
     "drills_views.my_calendar": {"drills_views.my_calendar_rotate"},
     "compliance_views.overview": {"compliance_views.unit_compliance"},
+    "reports_views.queue": {"reports_views.report", "reports_views.compare"},
+    "reports_views.unit_reports": {"reports_views.report", "reports_views.compare",
+                                   "reports_views.inspection_new"},
+    "reports_views.spot_checks": set(),
 }
 # Plans, equipment and hazard ledgers of units reached from the units list belong to it too.
 SECTIONS["units_views.units"] |= SECTIONS["plans_views.plans"] | {"plans_views.plans"} \
     | SECTIONS["equipment_views.equipment"] | {"equipment_views.equipment"} \
     | {"hazards_views.ledger", "hazards_views.hazard_new", "hazards_views.order_new"} \
-    | SECTIONS["drills_views.activities"] | {"drills_views.activities"}
+    | SECTIONS["drills_views.activities"] | {"drills_views.activities"} \
+    | {"reports_views.unit_reports", "reports_views.inspection_new"}
 
 
 def navigation() -> list[dict]:
@@ -132,6 +137,9 @@ def navigation() -> list[dict]:
         if scope.may(current_user, "hazards.read"):
             items.append(("hazards_views.ledger", {"unit_id": current_user.unit_id},
                           _l("Hazards")))
+        if scope.may(current_user, "reports.write"):
+            items.append(("reports_views.unit_reports", {"unit_id": current_user.unit_id},
+                          _l("Reports")))
     else:
         items.append(("units_views.units", {}, _l("Units")))
         items.append(("units_views.jurisdictions", {}, _l("Jurisdictions")))
@@ -139,6 +147,10 @@ def navigation() -> list[dict]:
             items.append(("hazards_views.hazards", {}, _l("Hazards")))
         if scope.may(current_user, "compliance.overview"):
             items.append(("compliance_views.overview", {}, _l("Compliance")))
+        if scope.may(current_user, "reports.oversee"):
+            items.append(("reports_views.queue", {}, _l("Reports")))
+        if scope.may(current_user, "spot_checks"):
+            items.append(("reports_views.spot_checks", {}, _l("Spot checks")))
     if current_user.unit_id and current_user.role in ("coordinator", "staff"):
         items.append(("drills_views.my_calendar", {}, _l("My calendar")))
     if scope.may(current_user, "users.read"):

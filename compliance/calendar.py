@@ -15,6 +15,7 @@ from compliance import rules
 from compliance.labels import STATUS_LABELS
 from compliance.service import evaluate
 from drills.service import touch
+from reports import periods
 from plans.labels import plan_label
 from plans.models import Plan
 
@@ -56,12 +57,15 @@ def subject_words(unit):
             return None
         if item.rule == "PLAN-REVIEW":
             return titles.get(int(item.subject), item.subject)
+        if item.rule == "REPORT":
+            return periods.words(item.subject)
         return plan_label("scenario", item.subject)
     return words
 
 
-# What due dates are computed from; `Unit` for its key flags and `key_since`
-WATCHED = ("Plan", "Hazard", "Equipment", "Unit")
+# What due dates are computed from; `Unit` for its key flags and `key_since`, `Movement` for
+# the stock a conditional UPDATE changes, `Report` for the reports' periods
+WATCHED = ("Plan", "Hazard", "Equipment", "Movement", "Unit", "Report")
 
 
 @sa.event.listens_for(Session, "after_flush")

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from anbao.auth.models import User
@@ -15,6 +15,7 @@ from anbao.outbox.models import Notification
 from compliance import rules
 from compliance.models import UnitState
 from compliance.service import Result, evaluate
+from reports import periods
 from plans.labels import plan_label
 from plans.models import Plan
 from units.models import Jurisdiction, Unit
@@ -33,16 +34,18 @@ def sweep(now: datetime) -> int:
     return queued + _digests({r.unit.id: r for r in results}, now)
 
 
-def _subjects(results: list[Result]) -> dict[str, object]:
-    """What an item's subject stands for, in words: a scenario, or a plan's title."""
+def _subjects(results: list[Result]):
+    """What an item's subject stands for, in words: a scenario, a plan's title, a period."""
     plan_ids = {int(item.subject) for r in results for item in r.items
                 if item.rule == "PLAN-REVIEW" and item.subject}
     titles = dict(db.session.execute(sa.select(Plan.id, Plan.title)
                                      .where(Plan.id.in_(plan_ids))).all()) if plan_ids else {}
 
-    def words(item):
+    def words(item, unit):
         if item.rule == "PLAN-REVIEW" and item.subject:
             return titles.get(int(item.subject), item.subject)
+        if item.rule == "REPORT":
+            return periods.words(item.subject)
         return plan_label("scenario", item.subject) if item.subject else None
     return words
 
@@ -50,9 +53,9 @@ def _subjects(results: list[Result]) -> dict[str, object]:
 def _obligations(results: list[Result], now: datetime) -> int:
     told = outbox.coordinators(r.unit.id for r in results)
     words = _subjects(results)
-    queued = 0
+    queue = outbox.Queue(now)
     for result in results:
-        link = url_for("compliance_views.unit_compliance", unit_id=result.unit.id)
+        link = outbox.link("compliance_views.unit_compliance", unit_id=result.unit.id)
         for item in result.items:
             if item.rule in OWN_NOTICES or item.due_date is None:
                 continue
@@ -65,12 +68,11 @@ def _obligations(results: list[Result], now: datetime) -> int:
             else:
                 continue
             for recipient in told.get(result.unit.id, []):
-                queued += outbox.notify(
-                    recipient, kind, f"{result.unit.id}:{item.rule}:{item.subject or ''}",
-                    period, now=now, unit_id=result.unit.id, link=link,
-                    unit=result.unit, rule=rules.RULES[item.rule], due=item.due_date,
-                    subject=words(item))
-    return queued
+                queue.add(recipient, kind, f"{result.unit.id}:{item.rule}:{item.subject or ''}",
+                          period, unit_id=result.unit.id, link=link, unit=result.unit,
+                          rule=rules.RULES[item.rule], due=item.due_date,
+                          subject=words(item, result.unit))
+    return queue.send()
 
 
 def _record_states(results: list[Result], now: datetime) -> None:
@@ -128,7 +130,7 @@ def _digests(results: dict[int, Result], now: datetime) -> int:
         if units:
             queued += outbox.notify(
                 outbox.of_user(user), "compliance_digest", f"jurisdiction:{user.jurisdiction_id}",
-                day, now=now, link=url_for("compliance_views.overview",
-                                           status="non_compliant"), units=units)
+                day, now=now, link=outbox.link("compliance_views.overview",
+                                               status="non_compliant"), units=units)
     return queued
 

@@ -27,6 +27,8 @@ RULES = {rule.code: rule for rule in (
          "all"),
     Rule("TRAIN-ANTITERROR", _l("Anti-terrorism training"), "反恐怖主义法 Art 32", 12,
          "target"),
+    Rule("REPORT", _l("Self-inspection report submitted for each period"),
+         "GZ-(十一); 反恐怖主义法 Art 32", None, "key"),
     Rule("EQUIPMENT", _l("Emergency equipment complete, in date and inspected"),
          "GZ-(九)(十二)", None, "all"),
     Rule("HAZARD", _l("Hazards rectified by their due dates"), "GZ-(二十二); 421号 Art 19",

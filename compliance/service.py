@@ -22,6 +22,8 @@ from equipment.models import Equipment
 from equipment.service import alerts as equipment_alerts
 from hazards.models import Hazard
 from plans.models import SCENARIOS, Plan
+from reports import periods
+from reports.models import Report, ReportRevision
 from units import rules as staffing_rules
 from units import service as units_service
 from units.models import Campus, Jurisdiction, Person, Unit
@@ -123,12 +125,27 @@ class Facts:
         for item in db.session.scalars(sa.select(Equipment).where(Equipment.unit_id.in_(ids))
                                        .order_by(Equipment.id)):
             self.equipment[item.unit_id].append(item)
-        self.open_hazards: dict[int, list[date]] = defaultdict(list)
-        for unit_id, due in db.session.execute(
-                sa.select(Hazard.unit_id, Hazard.due_date).where(
-                    Hazard.unit_id.in_(ids), Hazard.status == "open")):
-            self.open_hazards[unit_id].append(due)
+        # hazards found by then: open now, or rectified since (open on the day looked at)
+        self.hazards: dict[int, list[tuple]] = defaultdict(list)
+        for row in db.session.execute(
+                sa.select(Hazard.unit_id, Hazard.due_date, Hazard.status, Hazard.created_at,
+                          Hazard.rectified_at).where(
+                    Hazard.unit_id.in_(ids), Hazard.created_at < cutoff,
+                    sa.or_(Hazard.status == "open",
+                           Hazard.rectified_at >= cutoff - timedelta(days=3) if as_of
+                           else sa.false()))):
+            self.hazards[row.unit_id].append(row)
         self.staffing = _staffing_facts(units, ids)
+        # each report: its status and when it was first submitted
+        self.reports: dict[int, dict[date, tuple]] = defaultdict(dict)
+        first = (sa.select(ReportRevision.report_id,
+                           sa.func.min(ReportRevision.submitted_at).label("at"))
+                 .group_by(ReportRevision.report_id).subquery())
+        for row in db.session.execute(
+                sa.select(Report.unit_id, Report.period_start, Report.status, first.c.at)
+                .outerjoin(first, first.c.report_id == Report.id)
+                .where(Report.unit_id.in_(ids))):
+            self.reports[row.unit_id][row.period_start] = (row.status, row.at)
 
 
 def _staffing_facts(units: list[Unit], ids: list[int]) -> dict[int, staffing_rules.StaffingFacts]:
@@ -284,8 +301,16 @@ def _equipment_item(unit: Unit, facts: Facts, as_of: date) -> Item:
     return _item("EQUIPMENT", "ok", _("All items complete, in date and inspected."))
 
 
-def _hazard_item(unit: Unit, facts: Facts, as_of: date) -> Item:
-    dues = sorted(facts.open_hazards[unit.id])
+def _open_on(row, zone: ZoneInfo, as_of: date) -> bool:
+    """Whether a hazard was open on the day: found by then, and still open or rectified
+    later (a rectified one awaits verification and no longer counts, DESIGN.md §3)."""
+    if _local_day(row.created_at, zone) > as_of:
+        return False
+    return row.status == "open" or _local_day(row.rectified_at, zone) > as_of
+
+
+def _hazard_item(unit: Unit, facts: Facts, zone: ZoneInfo, as_of: date) -> Item:
+    dues = sorted(row.due_date for row in facts.hazards[unit.id] if _open_on(row, zone, as_of))
     if not dues:
         return _item("HAZARD", "ok", _("No open hazard."))
     late = [d for d in dues if d < as_of]
@@ -295,6 +320,28 @@ def _hazard_item(unit: Unit, facts: Facts, as_of: date) -> Item:
     return _item("HAZARD", _status(dues[0], as_of),
                  _("%(count)s open hazards; the next is due on %(date)s.", count=len(dues),
                    date=dues[0]), dues[0])
+
+
+def _report_items(unit: Unit, facts: Facts, zone: ZoneInfo, as_of: date) -> list[Item]:
+    """One item per period owed up to the one containing `as_of` (DESIGN.md §3 REPORT): done
+    once submitted on or before `as_of` and not returned since."""
+    items = []
+    months = periods.months_of(unit)
+    for start, end in periods.owed(unit, as_of):
+        due = periods.due(end)
+        name = periods.code(start, months)
+        status, first = facts.reports[unit.id].get(start, (None, None))
+        submitted = first is not None and _local_day(first, zone) <= as_of
+        if submitted and status in ("submitted", "accepted"):
+            items.append(_item("REPORT", "ok", _("Submitted on %(date)s.",
+                                                 date=_local_day(first, zone)), due, name))
+            continue
+        detail = (_("Returned by the police: revise it and submit it again.")
+                  if status == "returned" else
+                  _("The report for %(start)s – %(end)s is due on %(date)s.", start=start,
+                    end=end, date=due))
+        items.append(_item("REPORT", _status(due, as_of), detail, due, name))
+    return items
 
 
 def _staffing_item(unit: Unit, facts: Facts) -> Item:
@@ -316,8 +363,9 @@ def evaluate(units: list[Unit], as_of: date | None = None,
         result = Result(unit, day)
         result.items += _plan_items(unit, facts, zone, day)
         result.items += _training_items(unit, facts, zone, day)
+        result.items += _report_items(unit, facts, zone, day)
         result.items.append(_equipment_item(unit, facts, day))
-        result.items.append(_hazard_item(unit, facts, day))
+        result.items.append(_hazard_item(unit, facts, zone, day))
         result.items.append(_staffing_item(unit, facts))
         results.append(result)
     return results

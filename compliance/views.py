@@ -31,6 +31,7 @@ from plans.labels import plan_label
 from plans.models import Plan
 from units import labels as unit_labels
 from units import service as units_service
+from reports import periods
 from units.models import Jurisdiction, Unit
 from units.views import jurisdiction_options, tree
 
@@ -151,6 +152,15 @@ def _next_steps(unit: Unit, item, plans: dict, equipment_alert) -> list[Step]:
                 "hazards_views.ledger", unit_id=unit.id, status="open"), "bi-clipboard-check")]
         return [Step(_l("Open the hazard ledger"), url_for(
             "hazards_views.ledger", unit_id=unit.id), "bi-clipboard-check", False)]
+    if code == "REPORT":
+        if bad and may("reports.write"):
+            return [Step(_l("Prepare the report"), url_for(
+                "reports_views.unit_reports", unit_id=unit.id,
+                period_start=periods.start_of(item.subject).isoformat()),
+                "bi-file-earmark-text")]
+        return [Step(_l("See the reports"), url_for("reports_views.unit_reports",
+                                                     unit_id=unit.id), "bi-file-earmark-text",
+                     bad)]
     if code == "STAFFING":
         rules_link = Step(_l("See the staffing rules"), url_for(
             "units_views.unit", unit_id=unit.id, _anchor="staffing-heading"), "bi-people",
@@ -163,10 +173,13 @@ def _next_steps(unit: Unit, item, plans: dict, equipment_alert) -> list[Step]:
     return []
 
 
-def _subject(item, plans: dict) -> str:
-    """What the item is about, in words: a scenario, or a plan's title and level."""
+def _subject(item, plans: dict, unit: Unit) -> str:
+    """What the item is about, in words: a scenario, a plan's title and level, or a report's
+    period."""
     if item.subject is None:
         return ""
+    if item.rule == "REPORT":
+        return periods.words(item.subject)
     if item.rule in ("PLAN-SET", "DRILL-PLAN"):
         return str(plan_label("scenario", item.subject))
     if item.rule == "PLAN-REVIEW":
@@ -197,7 +210,7 @@ def unit_compliance(unit_id: int):
                                                    order.index(item.rule)
                                                    if item.rule in order else 99))
     rows = [{"item": item, "title": labels.rule_title(item.rule),
-             "subject": _subject(item, plans), "due": _due_text(item.due_date, as_of),
+             "subject": _subject(item, plans, unit), "due": _due_text(item.due_date, as_of),
              "late": item.due_date is not None and item.due_date < as_of,
              "steps": _next_steps(unit, item, plans, equipment_alert)} for item in items]
     counts = {status: result.count(status) for status in labels.STATUS_ORDER}

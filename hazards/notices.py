@@ -1,17 +1,16 @@
 """Hazards and orders near and past their due date, told to the unit's coordinators: once
-when the due date is NEAR_DAYS away or less, then every 7 days while overdue."""
+when they turn due soon (the compliance rule's 30 days), then every 7 days while overdue."""
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import url_for
 from sqlalchemy.orm import joinedload
 
 from anbao.extensions import db
 from anbao.outbox import service as outbox
 from hazards.models import Hazard
+from compliance.rules import SOON_DAYS as NEAR_DAYS
 from units.service import today_in
 
-NEAR_DAYS = 3
 REPEAT_DAYS = 7
 
 
@@ -22,7 +21,7 @@ def sweep(now: datetime) -> int:
         sa.select(Hazard).where(Hazard.status == "open", Hazard.due_date <= horizon)
         .order_by(Hazard.id).options(joinedload(Hazard.unit))).all()
     told = outbox.coordinators({h.unit_id for h in hazards})
-    queued = 0
+    queue = outbox.Queue(now)
     for hazard in hazards:
         today = today_in(hazard.unit, now)
         days = (hazard.due_date - today).days
@@ -34,9 +33,7 @@ def sweep(now: datetime) -> int:
         else:
             continue
         for recipient in told.get(hazard.unit_id, []):
-            queued += outbox.notify(
-                recipient, kind, f"hazard:{hazard.id}", period, now=now,
-                unit_id=hazard.unit_id,
-                link=url_for("hazards_views.hazard", hazard_id=hazard.id),
-                hazard=hazard, unit=hazard.unit)
-    return queued
+            queue.add(recipient, kind, f"hazard:{hazard.id}", period, unit_id=hazard.unit_id,
+                      link=outbox.link("hazards_views.hazard", hazard_id=hazard.id),
+                      hazard=hazard, unit=hazard.unit)
+    return queue.send()

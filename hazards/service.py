@@ -163,6 +163,15 @@ def issue_order(actor, unit: Unit, data: dict) -> Hazard:
     return _create(actor, unit, data, order=True)
 
 
+def inspection_finding(actor, unit: Unit, data: dict, order: bool) -> Hazard:
+    """A finding of a police inspection: an order, or a hazard the unit verifies itself."""
+    scope.authorize(actor, "hazards.order")
+    data = {"owner": unit.responsible_person or "", **data, "source": "police_inspection"}
+    if order:
+        data.setdefault("severity", DEFAULT_ORDER_SEVERITY)
+    return _create(actor, unit, data, order=order)
+
+
 def update_hazard(actor, hazard: Hazard, data: dict) -> Hazard:
     """Correct a hazard; what each side may change is in EDITABLE (403 for anyone else)."""
     editable = EDITABLE.get((actor.role, hazard.order))

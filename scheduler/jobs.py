@@ -4,38 +4,22 @@ nothing twice (the outbox's unique keys). Email leaves in `deliver`."""
 import logging
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask
 
 from anbao.extensions import db
 from anbao.outbox import mail
+from compliance import notices as compliance_notices
+from drills import reminders
+from equipment import notices as equipment_notices
+from hazards import notices as hazards_notices
 
 log = logging.getLogger("anbao.scheduler")
 
-
-def _reminders(now):
-    from drills import reminders
-    return reminders.remind(now)
-
-
-def _obligations(now):
-    from compliance import notices
-    return notices.sweep(now)
-
-
-def _hazards(now):
-    from hazards import notices
-    return notices.sweep(now)
-
-
-def _equipment(now):
-    from equipment import notices
-    return notices.sweep(now)
-
-
 # the frequent job: reminders are due by the minute
-FREQUENT = {"reminders": _reminders}
+FREQUENT = {"reminders": reminders.remind}
 # the daily sweep, in the configured time zone
-DAILY = {"obligations": _obligations, "hazards": _hazards, "equipment": _equipment}
+DAILY = {"obligations": compliance_notices.sweep, "hazards": hazards_notices.sweep,
+         "equipment": equipment_notices.sweep}
 
 
 def run(app: Flask, jobs: dict, now: datetime) -> dict[str, int]:
@@ -73,7 +57,3 @@ def frequent(app: Flask, now: datetime) -> dict[str, int]:
 
 def daily(app: Flask, now: datetime) -> dict[str, int]:
     return run(app, DAILY, now)
-
-
-def zone() -> str:
-    return current_app.config["TIMEZONE"]

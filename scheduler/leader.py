@@ -16,7 +16,11 @@ class Leader:
     def __init__(self, engine: sa.Engine, instance_path: str):
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
-        self.path = Path(instance_path) / "scheduler.lock"
+        # beside the database file, so that every scheduler of one database meets there
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self.path = (Path(database).with_name(Path(database).name + ".scheduler.lock")
+                     if database and database != ":memory:"
+                     else Path(instance_path) / "scheduler.lock")
         self.connection = None
         self.fd = None
 
@@ -30,10 +34,14 @@ class Leader:
             connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         except sa.exc.OperationalError:
             return False
-        if connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": KEY}):
-            self.connection = connection
-            return True
-        connection.close()
+        try:
+            if connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": KEY}):
+                self.connection = connection
+                return True
+            connection.close()
+        except sa.exc.DBAPIError:  # the server went away meanwhile: wait and try again
+            connection.invalidate()
+            connection.close()
         return False
 
     def _acquire_file(self) -> bool:

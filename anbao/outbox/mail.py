@@ -9,6 +9,7 @@ import hashlib
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime
@@ -17,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import sqlalchemy as sa
 from flask import current_app
 
-from anbao.extensions import db
+from anbao.extensions import db, utcnow
 from anbao.outbox.models import Notification
 
 log = logging.getLogger("anbao.outbox")
@@ -86,13 +87,22 @@ def compose(note: Notification, settings: Settings) -> EmailMessage:
     return message
 
 
+def _clock(now: datetime) -> datetime:
+    """The time a lease is measured by: the real clock, or `now` when a tick is run as of a
+    later instant (catch-up, tests). A job that started long ago never hands out a lease
+    that has already run out."""
+    return max(now, utcnow())
+
+
 def _claim(note_id: int, now: datetime) -> bool:
     """Take the message for LEASE if no live sender holds it; commits, so others see it."""
+    clock = _clock(now)
     claimed = db.session.execute(
         sa.update(Notification)
         .where(Notification.id == note_id, Notification.email_status == "pending",
-               sa.or_(Notification.claimed_until.is_(None), Notification.claimed_until < now))
-        .values(claimed_until=now + LEASE, attempts=Notification.attempts + 1)
+               sa.or_(Notification.claimed_until.is_(None),
+                      Notification.claimed_until < clock))
+        .values(claimed_until=clock + LEASE, attempts=Notification.attempts + 1)
         .execution_options(synchronize_session=False)).rowcount == 1
     db.session.commit()
     return claimed
@@ -106,10 +116,20 @@ def _settle(note_id: int, **values) -> None:
 
 
 def _permanent(err: smtplib.SMTPException) -> bool:
-    """A 5xx refusal will not change on a retry; a 4xx one may."""
+    """A 5xx refusal of this message will not change on a retry; a 4xx one may."""
     codes = ([code for code, _text in err.recipients.values()]
              if isinstance(err, smtplib.SMTPRecipientsRefused) else [err.smtp_code])
     return all(code >= 500 for code in codes)
+
+
+# Whether a queued message still holds, by kind: a reminder of a drill since cancelled,
+# moved or made unannounced is withdrawn instead of sent. Domains register their checks.
+CHECKS: dict[str, Callable[[Notification], bool]] = {}
+
+
+def _withdrawn(note: Notification) -> bool:
+    check = CHECKS.get(note.kind)
+    return check is not None and not check(note)
 
 
 def deliver(now: datetime) -> int:
@@ -123,10 +143,12 @@ def deliver(now: datetime) -> int:
         sa.update(Notification).where(Notification.email_status == "pending",
                                       Notification.expires_at < now)
         .values(email_status="expired").execution_options(synchronize_session=False))
+    clock = _clock(now)
     due = db.session.scalars(
         sa.select(Notification.id)
         .where(Notification.email_status == "pending", Notification.next_attempt_at <= now,
-               sa.or_(Notification.claimed_until.is_(None), Notification.claimed_until < now))
+               sa.or_(Notification.claimed_until.is_(None),
+                      Notification.claimed_until < clock))
         .order_by(Notification.id).limit(BATCH)).all()
     db.session.commit()
     sent, server = 0, None
@@ -135,26 +157,35 @@ def deliver(now: datetime) -> int:
             if not _claim(note_id, now):
                 continue  # another sender has it
             note = db.session.get(Notification, note_id)
+            if _withdrawn(note):
+                _settle(note_id, email_status="withdrawn")
+                continue
+            wait = BACKOFF[min(note.attempts, len(BACKOFF)) - 1]
+            try:
+                message = compose(note, settings)
+            except (ValueError, TypeError) as err:  # an address no mail can carry
+                _settle(note_id, email_status="failed", last_error=str(err)[:2000])
+                continue
             try:
                 if server is None:
                     server = settings.connect()
-                server.send_message(compose(note, settings))
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
-                    smtplib.SMTPDataError) as err:  # the server answered: this message's fate
-                if _permanent(err):
+                server.send_message(message)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
+                    smtplib.SMTPNotSupportedError) as err:  # this message's own fate
+                if isinstance(err, smtplib.SMTPNotSupportedError) or _permanent(err):
                     log.warning("notification %s refused: %s", note_id, err)
                     _settle(note_id, email_status="failed", last_error=str(err)[:2000])
                     continue
-                wait = BACKOFF[min(note.attempts, len(BACKOFF)) - 1]
                 _settle(note_id, next_attempt_at=now + wait, last_error=str(err)[:2000])
             except (OSError, smtplib.SMTPException) as err:
-                wait = BACKOFF[min(note.attempts, len(BACKOFF)) - 1]
+                # the server is away, or refuses our sender (its configuration or ours):
+                # this one and the rest wait for the next run
                 log.warning("notification %s not sent (attempt %s), again in %s: %s",
                             note_id, note.attempts, wait, err)
                 _settle(note_id, next_attempt_at=now + wait, last_error=str(err)[:2000])
-                break  # the server is away: the rest wait for the next run
+                break
             else:
-                _settle(note_id, email_status="sent", sent_at=now, last_error="")
+                _settle(note_id, email_status="sent", sent_at=_clock(now), last_error="")
                 sent += 1
     finally:
         if server is not None:

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from anbao.extensions import UTCDateTime, db, utcnow
 
-EMAIL_STATES = ("none", "pending", "sent", "failed", "expired")
+EMAIL_STATES = ("none", "pending", "sent", "failed", "expired", "withdrawn")
 
 
 class Notification(db.Model):
@@ -18,7 +18,9 @@ class Notification(db.Model):
     __table_args__ = (sa.Index("ix_notifications_delivery", "email_status", "next_attempt_at"),)
     owned_by_user = True  # scope: a user sees only their own (anbao.scope.scoped)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # an INSERT that finds its key taken still draws an id on PostgreSQL
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(255), unique=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), index=True)
@@ -33,7 +35,7 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    email_status: Mapped[str] = mapped_column(sa.String(8), default="none")
+    email_status: Mapped[str] = mapped_column(sa.String(10), default="none")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # a sender holds the message until then; one that died holding it lets it go again

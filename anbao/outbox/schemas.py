@@ -13,7 +13,7 @@ class NotificationSchema(Schema):
     created_at = Instant(zone_from="unit.timezone")
     read_at = Instant(zone_from="unit.timezone", allow_none=True)
     channels = fields.List(fields.String(), metadata={"description": "in_app, email"})
-    email_status = fields.String(metadata={"description": "none, pending, sent, failed"})
+    email_status = fields.String(metadata={"description": "none, pending, sent, failed, expired, withdrawn"})
 
 
 class NotificationQueryArgsSchema(Schema):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
 from anbao import scope
@@ -34,6 +34,14 @@ def of_address(ref: str, email: str) -> Recipient:
     return Recipient(ref, None, email, LANGUAGES[0])
 
 
+def link(endpoint: str, **values) -> str:
+    """The path of a page, for a message: also outside a request (the scheduler, the CLI)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, **values)
+
+
 def render(kind: str, language: str, **context) -> tuple[str, str]:
     """(subject, body) of `templates/outbox/<kind>.txt` in the language: its first line is
     the subject, the rest the body."""
@@ -44,18 +52,50 @@ def render(kind: str, language: str, **context) -> tuple[str, str]:
     return subject.strip(), body.strip()
 
 
+def key_of(recipient: Recipient, kind: str, about: str, period: str) -> str:
+    return f"{recipient.ref}|{kind}|{about}|{period}"[:255]
+
+
+class Queue:
+    """The messages a job decides on, written by `send()` after one query for the keys
+    already there: a job that finds nothing new renders and writes nothing (it runs every
+    minute)."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.items: list[tuple[str, tuple, dict]] = []
+
+    def add(self, recipient: Recipient, kind: str, about: str, period: str, **options):
+        self.items.append((key_of(recipient, kind, about, period),
+                           (recipient, kind, about, period), options))
+
+    def send(self) -> int:
+        keys = [key for key, _args, _options in self.items]
+        known = set()
+        for first in range(0, len(keys), 500):
+            known.update(db.session.scalars(sa.select(Notification.key).where(
+                Notification.key.in_(keys[first:first + 500]))))
+        queued = 0
+        for key, args, options in self.items:
+            if key not in known:
+                known.add(key)
+                queued += notify(*args, now=self.now, **options)
+        self.items = []
+        return queued
+
+
 def notify(recipient: Recipient, kind: str, about: str, period: str, *, now: datetime,
            unit_id: int | None = None, link: str = "", expires_at: datetime | None = None,
            **context) -> bool:
     """Queue the message unless one with the same key (recipient, kind, what it is about,
     occurrence or period) exists: True when this call queued it. One statement, so two
     processes deciding at once queue it once."""
-    key = f"{recipient.ref}|{kind}|{about}|{period}"
+    key = key_of(recipient, kind, about, period)
     first = recipient.language
     other = LANGUAGES[1] if first == LANGUAGES[0] else LANGUAGES[0]
     title, body = render(kind, first, link=link, **context)
     other_title, other_body = render(kind, other, link=link, **context)
-    values = dict(key=key[:255], user_id=recipient.user_id, unit_id=unit_id,
+    values = dict(key=key, user_id=recipient.user_id, unit_id=unit_id,
                   email=recipient.email, language=first, kind=kind, subject=title[:300],
                   body=body, other_subject=other_title[:300], other_body=other_body,
                   link=link, created_at=now, expires_at=expires_at,

@@ -26,7 +26,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('unit_id', name=op.f('pk_unit_compliance_states'))
     )
     op.create_table('notifications',
-    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('unit_id', sa.Integer(), nullable=True),
@@ -40,7 +40,7 @@ def upgrade():
     sa.Column('link', sa.String(length=300), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('read_at', sa.DateTime(), nullable=True),
-    sa.Column('email_status', sa.String(length=8), nullable=False),
+    sa.Column('email_status', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(), nullable=True),
     sa.Column('claimed_until', sa.DateTime(), nullable=True),

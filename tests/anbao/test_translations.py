@@ -10,7 +10,7 @@ CATALOG = ROOT / "anbao" / "translations" / "zh" / "LC_MESSAGES"
 METHODS = [("anbao/**.py", "python"), ("units/**.py", "python"), ("plans/**.py", "python"),
            ("equipment/**.py", "python"), ("hazards/**.py", "python"),
            ("drills/**.py", "python"), ("compliance/**.py", "python"),
-           ("scheduler/**.py", "python"), ("templates/**.html", "jinja2"),
+           ("scheduler/**.py", "python"), ("reports/**.py", "python"), ("templates/**.html", "jinja2"),
            ("templates/**.txt", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 

@@ -120,6 +120,10 @@ def hazard(unit, due: date, status: str = "open", escalate: bool = False):
         hazards.rectify(who, found, "已修复", [])
     if status == "closed":
         hazards.verify(who, found, True, "复查合格")
+    # found (and put right) long before the days the tests look at
+    found.created_at = at(date(2024, 1, 2))
+    if found.rectified_at is not None:
+        found.rectified_at = at(date(2024, 1, 3))
     db.session.commit()
     return found
 
@@ -152,10 +156,14 @@ def item(unit, as_of: date, rule: str, subject: str | None = None) -> service.It
 EVERY_UNIT = {"TRAIN-NATSEC", "EQUIPMENT", "HAZARD", "STAFFING"}
 KEY_ONLY = {
     "neither": ({}, set()),
-    "key security unit": (KSU, {"PLAN-SET", "TRAIN-AWARENESS", "TRAIN-SKILLS"}),
-    "key target": (TARGET, {"PLAN-SET", "TRAIN-AWARENESS", "TRAIN-ANTITERROR"}),
-    "both": (BOTH, {"PLAN-SET", "TRAIN-AWARENESS", "TRAIN-SKILLS", "TRAIN-ANTITERROR"}),
+    "key security unit": (KSU, {"PLAN-SET", "TRAIN-AWARENESS", "TRAIN-SKILLS", "REPORT"}),
+    "key target": (TARGET, {"PLAN-SET", "TRAIN-AWARENESS", "TRAIN-ANTITERROR", "REPORT"}),
+    "both": (BOTH, {"PLAN-SET", "TRAIN-AWARENESS", "TRAIN-SKILLS", "TRAIN-ANTITERROR",
+                    "REPORT"}),
 }
+# key since 2025-01-10, as of 2026-06-15: the half years from 2025-07-01, the quarters from
+# 2025-04-01 (tests/reports/ test the REPORT rule itself)
+REPORTS = {"neither": 0, "key security unit": 2, "key target": 5, "both": 5}
 
 
 @pytest.mark.parametrize("kind", KEY_ONLY)
@@ -167,11 +175,12 @@ def test_who_each_rule_applies_to(new_unit, kind):
     # key units: one PLAN-SET item per scenario; every other rule here one item
     counts = Counter(i.rule for i in found)
     assert counts.pop("PLAN-SET", 0) == (5 if flags else 0)
+    assert counts.pop("REPORT", 0) == REPORTS[kind]
     assert set(counts.values()) == {1}
     assert [i.subject for i in found if i.rule == "PLAN-SET"] == (list(SCENARIOS) if flags
                                                                    else [])
     # one item each, about the unit as a whole
-    assert {i.subject for i in found if i.rule != "PLAN-SET"} == {None}
+    assert {i.subject for i in found if i.rule not in ("PLAN-SET", "REPORT")} == {None}
     for i in found:
         assert i.title and i.clause and i.detail
         assert (i.title, i.clause) == (str(rules.RULES[i.rule].title), rules.RULES[i.rule].clause)
@@ -519,6 +528,23 @@ def test_hazards_the_earliest_open_one_past_due_decides(new_unit):
     hazard(unit, A - timedelta(days=3), escalate=True)   # escalated is still open
     got = item(unit, A, "HAZARD")
     assert (got.status, got.due_date) == ("overdue", A - timedelta(days=3))
+
+
+def test_a_hazard_counts_on_the_days_it_was_open(new_unit):
+    """As of a past day: a hazard found later does not count; one rectified later does."""
+    unit = new_unit()
+    late = hazard(unit, A - timedelta(days=10))
+    late.created_at = at(A + timedelta(days=1))           # found after the day looked at
+    db.session.commit()
+    assert item(unit, A, "HAZARD").status == "ok"
+    assert item(unit, A + timedelta(days=1), "HAZARD").status == "overdue"
+    fixed = hazard(unit, A - timedelta(days=5), "rectified")
+    fixed.rectified_at = at(A + timedelta(days=3))        # open on A, put right after it
+    late.created_at = at(A + timedelta(days=30))
+    db.session.commit()
+    got = item(unit, A, "HAZARD")
+    assert (got.status, got.due_date) == ("overdue", A - timedelta(days=5))
+    assert item(unit, A + timedelta(days=3), "HAZARD").status == "ok"
 
 
 # STAFFING

@@ -120,12 +120,13 @@ def test_a_hazard_near_its_due_date_and_past_it_notifies_the_coordinators(app, p
     due = date(2027, 4, 20)
     hazard = _hazard(plant, due)
     told = {}
-    for days in (-4, -3, -1, 0, 1, 2, 7, 8, 14, 15):
+    # due soon from 30 days before, as the HAZARD rule counts it
+    for days in (-31, -30, -1, 0, 1, 2, 7, 8, 14, 15):
         daily(app, at(due + timedelta(days=days)))
         told[days] = Counter(n.kind for n in notes(
             "hazard_due_soon", "hazard_overdue", user_id=plant.coordinators[0].id))
-    assert told[-4] == {}
-    assert told[-3] == told[0] == {"hazard_due_soon": 1}
+    assert told[-31] == {}
+    assert told[-30] == told[0] == {"hazard_due_soon": 1}
     assert told[1] == told[7] == {"hazard_due_soon": 1, "hazard_overdue": 1}
     assert told[8] == told[14] == {"hazard_due_soon": 1, "hazard_overdue": 2}
     assert told[15] == {"hazard_due_soon": 1, "hazard_overdue": 3}
@@ -143,7 +144,7 @@ def test_a_hazard_near_its_due_date_and_past_it_notifies_the_coordinators(app, p
 
 def test_a_closed_or_far_hazard_notifies_nobody(app, plant):
     due = date(2027, 4, 20)
-    far = _hazard(plant, due + timedelta(days=30))
+    far = _hazard(plant, due + timedelta(days=36))
     done = _hazard(plant, due)
     hazards.rectify(coordinator_of(plant), done, "已修复", [])
     db.session.commit()

@@ -351,6 +351,11 @@ def test_the_reminders_job_reads_the_same_for_2_and_10_units(app, world, make, m
     small = _statements(app, monkeypatch, START - 2 * DAY)
     _units(make, world, 8)
     large = _statements(app, monkeypatch, START - 2 * DAY + HOUR)
-    assert small[2] == 2 * 2 * 3 and large[2] == 10 * 2 * 3
+    # the first two units' reminders are queued already: only the eight new units' are
+    # rendered and written
+    assert small[2] == 2 * 2 * 3 and large[2] == 8 * 2 * 3
     assert small[1] == small[2] and large[1] == large[2]
     assert small[0] == large[0], (small, large)
+    # a run that finds nothing new renders and writes nothing
+    idle = _statements(app, monkeypatch, START - 2 * DAY + 2 * HOUR)
+    assert idle[1:] == (0, 0) and idle[0] == large[0], idle
