@@ -4,6 +4,7 @@ import io
 from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -12,6 +13,15 @@ DATE = "yyyy-mm-dd"
 DATE_TIME = "yyyy-mm-dd hh:mm"
 # characters a file name may not hold on common systems
 UNSAFE = set('\\/:*?"<>|')
+
+
+def cell_value(value):
+    """Text as text: control characters a workbook cannot hold replaced, and never a formula
+    (a cell starting with = + - @ would run in the reader's spreadsheet)."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") and len(value) > 1 else value
 
 
 def write_sheet(sheet, columns, widths, rows, formats: dict[int, str] | None = None,
@@ -26,7 +36,7 @@ def write_sheet(sheet, columns, widths, rows, formats: dict[int, str] | None = N
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center")
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([cell_value(value) for value in row])
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for column, number_format in (formats or {}).items():

@@ -136,16 +136,16 @@ class Facts:
                            else sa.false()))):
             self.hazards[row.unit_id].append(row)
         self.staffing = _staffing_facts(units, ids)
-        # each report: its status and when it was first submitted
-        self.reports: dict[int, dict[date, tuple]] = defaultdict(dict)
-        first = (sa.select(ReportRevision.report_id,
-                           sa.func.min(ReportRevision.submitted_at).label("at"))
-                 .group_by(ReportRevision.report_id).subquery())
+        # each report's submitted revisions, oldest first: what was done on which day
+        self.reports: dict[int, dict[tuple, list]] = defaultdict(lambda: defaultdict(list))
         for row in db.session.execute(
-                sa.select(Report.unit_id, Report.period_start, Report.status, first.c.at)
-                .outerjoin(first, first.c.report_id == Report.id)
-                .where(Report.unit_id.in_(ids))):
-            self.reports[row.unit_id][row.period_start] = (row.status, row.at)
+                sa.select(Report.unit_id, Report.period_start, Report.period_end,
+                          ReportRevision.submitted_at, ReportRevision.decision,
+                          ReportRevision.reviewed_at)
+                .join(ReportRevision, ReportRevision.report_id == Report.id)
+                .where(Report.unit_id.in_(ids), ReportRevision.submitted_at < cutoff)
+                .order_by(ReportRevision.submitted_at)):
+            self.reports[row.unit_id][(row.period_start, row.period_end)].append(row)
 
 
 def _staffing_facts(units: list[Unit], ids: list[int]) -> dict[int, staffing_rules.StaffingFacts]:
@@ -324,20 +324,23 @@ def _hazard_item(unit: Unit, facts: Facts, zone: ZoneInfo, as_of: date) -> Item:
 
 def _report_items(unit: Unit, facts: Facts, zone: ZoneInfo, as_of: date) -> list[Item]:
     """One item per period owed up to the one containing `as_of` (DESIGN.md §3 REPORT): done
-    once submitted on or before `as_of` and not returned since."""
+    when, as of that day, its last submitted revision had not been returned."""
     items = []
     months = periods.months_of(unit)
     for start, end in periods.owed(unit, as_of):
         due = periods.due(end)
         name = periods.code(start, months)
-        status, first = facts.reports[unit.id].get(start, (None, None))
-        submitted = first is not None and _local_day(first, zone) <= as_of
-        if submitted and status in ("submitted", "accepted"):
+        sent = [r for r in facts.reports[unit.id][(start, end)]
+                if _local_day(r.submitted_at, zone) <= as_of]
+        last = sent[-1] if sent else None
+        returned = last is not None and last.decision == "return" and \
+            _local_day(last.reviewed_at, zone) <= as_of
+        if last is not None and not returned:
             items.append(_item("REPORT", "ok", _("Submitted on %(date)s.",
-                                                 date=_local_day(first, zone)), due, name))
+                                                 date=_local_day(last.submitted_at, zone)),
+                               due, name))
             continue
-        detail = (_("Returned by the police: revise it and submit it again.")
-                  if status == "returned" else
+        detail = (_("Returned by the police: revise it and submit it again.") if returned else
                   _("The report for %(start)s – %(end)s is due on %(date)s.", start=start,
                     end=end, date=due))
         items.append(_item("REPORT", _status(due, as_of), detail, due, name))

@@ -21,7 +21,7 @@ blp = rest.blueprint("reports", __name__,
 
 
 def _answer(report, status: int = 200):
-    return rest.with_etag(ReportSchema(), service.view(report), status)
+    return rest.with_etag(ReportSchema(), service.view(report, current_user), status)
 
 
 @blp.route("/units/<int:unit_id>/reports")
@@ -77,7 +77,7 @@ class OneReport(MethodView):
     def patch(self, data, report_id):
         """Answer the checklist and write the narrative, while draft or returned"""
         report = service.get_report(current_user, report_id)
-        rest.check_if_match(ReportSchema(), service.view(report))
+        rest.check_if_match(ReportSchema(), service.view(report, current_user))
         return _answer(service.update_report(current_user, report, data))
 
 
@@ -127,13 +127,15 @@ class Revisions(MethodView):
     def get(self, report_id):
         """Every submitted revision, oldest first, with its review and who read it"""
         report = service.get_report(current_user, report_id)
+        service.note_read(current_user, report, every=True)
+        db.session.commit()
         return report.revisions
 
 
 def _export(report_id: int, kind: str) -> Response:
     report = service.get_report(current_user, report_id)
     service.note_read(current_user, report)
-    body, mimetype, filename = exports.export(report, kind)
+    body, mimetype, filename = exports.export(report, kind, current_user)
     audit.record(current_user, "export", "report", report.id, unit_id=report.unit_id,
                  detail={"format": kind, "revision": report.revision})
     db.session.commit()

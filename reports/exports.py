@@ -20,9 +20,9 @@ XLSX = sheets.MIMETYPE
 PDF = "application/pdf"
 
 
-def export(report, kind: str) -> tuple[bytes, str, str]:
-    """(bytes, mimetype, file name)."""
-    data = service.view(report)
+def export(report, kind: str, actor) -> tuple[bytes, str, str]:
+    """(bytes, mimetype, file name) of the report as `actor` sees it."""
+    data = service.view(report, actor)
     name = f"{_('Self-inspection report')}-{report.unit.name}-" \
            f"{report.period_start.isoformat()}-r{report.revision}"
     name = "".join(c for c in name if c not in sheets.UNSAFE)

@@ -16,7 +16,7 @@ class Report(db.Model):
     edited while `draft` or `returned`; each submission freezes a `ReportRevision`."""
 
     __tablename__ = "reports"
-    __table_args__ = (sa.UniqueConstraint("unit_id", "period_start"),)
+    __table_args__ = (sa.UniqueConstraint("unit_id", "period_start", "period_end"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_smorest import abort
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from anbao import scope
 from anbao.audit import service as audit
@@ -19,6 +19,7 @@ from anbao.i18n import gettext as _
 from anbao.outbox import service as outbox
 from reports import assemble, checklist, periods
 from reports.models import Report, ReportRead, ReportRevision
+from units import service as units_service
 from units.models import Jurisdiction, Unit
 
 scope.allow("reports.read", "admin", "police", "supervisor", "coordinator")
@@ -58,8 +59,10 @@ def _language() -> str:
 def reports_query(actor, filters: dict, unit: Unit | None = None) -> sa.Select:
     """Reports in scope, ascending id; the oversight never sees a draft."""
     scope.authorize(actor, "reports.read" if unit is not None else "reports.oversee")
-    # the list shows each report's unit name: loaded with the page, not a query per row
-    stmt = sa.select(Report).order_by(Report.id).options(selectinload(Report.unit))
+    # a list shows each report's unit name (loaded with the page, not a query per row) and
+    # no content (the assembled JSON stays in the database)
+    stmt = sa.select(Report).order_by(Report.id).options(
+        selectinload(Report.unit), defer(Report.content), defer(Report.answers))
     if unit is not None:
         stmt = stmt.where(Report.unit_id == unit.id)
     if actor.role in OVERSIGHT or (unit is None and actor.role == "admin"):
@@ -93,9 +96,16 @@ def checklist_of(report: Report) -> list[dict]:
     return report.revisions[-1].checklist
 
 
-def view(report: Report) -> dict:
-    """The report as the API gives it: a submitted or accepted one exactly as frozen."""
-    frozen = report.revisions[-1] if report.status not in EDITABLE else None
+def shows_working_copy(actor, report: Report) -> bool:
+    """The unit's people see the revision being written; the oversight only what was
+    submitted (a returned report's edits are a draft to them)."""
+    return report.status in EDITABLE and (actor is None or actor.role not in OVERSIGHT)
+
+
+def view(report: Report, actor=None) -> dict:
+    """The report as the API gives it: a submitted or accepted one exactly as frozen; to the
+    police and supervisors a returned one as last submitted."""
+    frozen = None if shows_working_copy(actor, report) else report.revisions[-1]
     last = report.revisions[-1] if report.revisions else None
     review = None
     if last is not None and last.decision is not None:
@@ -117,15 +127,16 @@ def view(report: Report) -> dict:
     }
 
 
-def note_read(actor, report: Report) -> None:
-    """The oversight opened the report: the revision they see is read by them (first time
-    kept)."""
+def note_read(actor, report: Report, every: bool = False) -> None:
+    """The oversight opened the report: the revision they see (or, `every`, each revision
+    shown) is read by them; the first time is kept."""
     if actor.role not in OVERSIGHT or not report.revisions:
         return
-    revision = report.revisions[-1]
-    statement = dialect_insert(ReportRead.__table__).values(
-        revision_id=revision.id, unit_id=report.unit_id, user_id=actor.id,
-        username=actor.username, at=utcnow())
+    now = utcnow()
+    rows = [{"revision_id": revision.id, "unit_id": report.unit_id, "user_id": actor.id,
+             "username": actor.username, "at": now}
+            for revision in (report.revisions if every else report.revisions[-1:])]
+    statement = dialect_insert(ReportRead.__table__).values(rows)
     db.session.execute(statement.on_conflict_do_nothing(
         index_elements=["revision_id", "user_id"]))
 
@@ -139,8 +150,11 @@ def create_report(actor, unit: Unit, start: date, end: date) -> Report:
     if not periods.is_period(unit, start, end):
         invalid("period_start", _("A report covers a calendar quarter (key targets) or a "
                                   "calendar half year (other key security units)."))
+    if start > units_service.today_in(unit):
+        invalid("period_start", _("The period has not begun yet."))
     if db.session.scalar(sa.select(Report.id).where(Report.unit_id == unit.id,
-                                                    Report.period_start == start)):
+                                                    Report.period_start == start,
+                                                    Report.period_end == end)):
         conflict(_("A report for this period exists already."))
     report = Report(unit_id=unit.id, unit=unit, period_start=start, period_end=end,
                     status="draft", revision=1, answers={}, narrative="",

@@ -16,11 +16,12 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from anbao import scope
 from anbao.audit import service as audit
 from anbao.extensions import db
+from anbao.schemas import FIRST_DAY, LAST_DAY
 from anbao.forms import (OMIT, PAGE_SIZE, Errors, FormState, Page, Rows, compact, form_bool,
                          form_int, form_text, load_form, paginate, submit)
 from compliance.labels import compliance_label
@@ -113,6 +114,8 @@ def _chosen_period(unit: Unit) -> tuple[date, date] | None:
     try:
         day = date.fromisoformat(raw)
     except ValueError:
+        return None
+    if not FIRST_DAY <= day <= LAST_DAY:
         return None
     return periods.containing(day, months)
 
@@ -237,7 +240,7 @@ def _render_report(report: Report, edit: FormState | None = None,
     unanswered = checklist.unanswered(report.answers or {}) if editable else []
     today = today_in(unit)
     return render_template(
-        "reports/report.html", report=report, unit=unit, data=service.view(report),
+        "reports/report.html", report=report, unit=unit, data=service.view(report, current_user),
         report_zone=ZoneInfo(unit.timezone), editable=editable, form=edit,
         review_form=review, items=checklist.shown(report.answers or {}),
         answer_choices=list(labels.ANSWER_LABELS.items()), unanswered=unanswered,
@@ -366,7 +369,7 @@ def report_review(report_id: int):
 def report_download(report_id: int, kind: str):
     found = service.get_report(current_user, report_id)
     service.note_read(current_user, found)
-    body, mimetype, filename = exports.export(found, kind)
+    body, mimetype, filename = exports.export(found, kind, current_user)
     audit.record(current_user, "export", "report", found.id, unit_id=found.unit_id,
                  detail={"format": kind, "revision": found.revision})
     db.session.commit()
@@ -401,8 +404,8 @@ class Section:
 def _versions(report: Report) -> dict[int, Version]:
     found = {r.revision: Version(r.revision, _("Revision %(n)s", n=r.revision), r.content,
                                  r.checklist, r.narrative) for r in report.revisions}
-    if report.status in service.EDITABLE:
-        data = service.view(report)
+    if service.shows_working_copy(current_user, report):
+        data = service.view(report, current_user)
         found[report.revision] = Version(
             report.revision, _("Revision %(n)s (working copy)", n=report.revision),
             data["content"], data["checklist"], data["narrative"])
@@ -609,7 +612,8 @@ def _overdue_periods(jurisdiction_id: int | None) -> list[OverduePeriod]:
     reports = {}
     if units:
         for row in db.session.scalars(sa.select(Report).where(
-                Report.unit_id.in_([u.id for u in units]), Report.status != "draft")):
+                Report.unit_id.in_([u.id for u in units]), Report.status != "draft")
+                .options(defer(Report.content), defer(Report.answers))):
             reports[(row.unit_id, row.period_start)] = row
     found = []
     for unit in units:
@@ -636,7 +640,8 @@ def queue():
     choices = _jurisdiction_choices()
     filters = _queue_filters(choices)
     overdue_view = request.args.get("overdue") == "true"
-    counts = {status: _count(service.reports_query(current_user, {"status": status}))
+    counts = {status: _count(service.reports_query(current_user, {**filters,
+                                                                  "status": status}))
               for status in ("submitted", "returned")}
     late = _overdue_periods(filters.get("jurisdiction_id"))
     counts["overdue"] = len(late)

@@ -68,7 +68,7 @@ def upgrade():
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_reports_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reports')),
-    sa.UniqueConstraint('unit_id', 'period_start', name=op.f('uq_reports_unit_id'))
+    sa.UniqueConstraint('unit_id', 'period_start', 'period_end', name=op.f('uq_reports_unit_id'))
     )
     with op.batch_alter_table('reports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reports_unit_id'), ['unit_id'], unique=False)

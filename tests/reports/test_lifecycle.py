@@ -317,7 +317,7 @@ def test_reads_are_recorded_once_per_user_and_revision(api, world, make):
     report = submitted(api, world.coordinator_a, world.unit_a)
     _get(api, world.coordinator_a, report["id"])
     _get(api, world.admin, report["id"])
-    assert _revisions(api, world.police_a, report["id"])[0]["reads"] == []
+    assert _revisions(api, world.coordinator_a, report["id"])[0]["reads"] == []
     _get(api, world.police_a, report["id"])
     _get(api, world.police_a, report["id"])
     _get(api, supervisor, report["id"])
@@ -331,7 +331,7 @@ def test_reads_are_recorded_once_per_user_and_revision(api, world, make):
     answer(api, world.coordinator_a, report["id"], "修改后")
     submit(api, world.coordinator_a, report["id"])
     _get(api, world.police_a, report["id"])
-    first, second = _revisions(api, world.supervisor_a, report["id"])
+    first, second = _revisions(api, world.coordinator_a, report["id"])
     assert [r["user_id"] for r in first["reads"]] == [world.police_a.id, supervisor.id]
     assert first["reads"][0]["at"] == at_first
     assert [r["user_id"] for r in second["reads"]] == [world.police_a.id]
