@@ -22,7 +22,7 @@ def home():
         if scope.may(current_user, "compliance.read"):  # the coordinator: its dashboard
             return redirect(url_for("compliance_views.unit_compliance",
                                     unit_id=current_user.unit_id))
-        return redirect(url_for("units_views.unit", unit_id=current_user.unit_id))
+        return redirect(url_for("drills_views.my_day"))  # staff: their next drills
     return redirect(url_for("units_views.units"))
 
 
@@ -124,6 +124,8 @@ def navigation() -> list[dict]:
         return []
     items = []
     if current_user.unit_id:
+        if current_user.role == "staff":   # their home: what they take part in next
+            items.append(("drills_views.my_day", {}, _l("My drills")))
         if scope.may(current_user, "compliance.read"):
             items.append(("compliance_views.unit_compliance", {"unit_id": current_user.unit_id},
                           _l("Compliance")))

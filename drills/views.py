@@ -33,7 +33,7 @@ from equipment import service as equipment
 from equipment.models import Equipment
 from hazards.models import SEVERITIES
 from plans import service as plans
-from plans.models import SCENARIOS
+from plans.models import SCENARIOS, Plan
 from units import labels as unit_labels
 from units.models import Person, Unit
 from units.service import key_parts_query, people_query, today_in
@@ -873,3 +873,30 @@ def unit_calendar_rotate(unit_id: int):
         flash(_("A new link was made: the old one no longer works. Subscribe again with the "
                 "new link on every device."), "success")
     return redirect(url_for("drills_views.unit_calendar", unit_id=unit.id))
+
+
+# The staff member's day: what they take part in next, their calendar, the plans to know
+
+UPCOMING_DAYS = 30
+
+
+@bp.route("/me")
+@login_required
+def my_day():
+    if not current_user.unit_id or current_user.role not in ("coordinator", "staff"):
+        return redirect(url_for("web.home"))
+    unit = db.session.get(Unit, current_user.unit_id)
+    today = today_in(unit)
+    rows = service.schedule(current_user, unit, today, today + timedelta(days=UPCOMING_DAYS))
+    mine = current_user.person_id
+    if mine is not None:
+        rows = [r for r in rows if mine in r.activity.participant_ids]
+    now = datetime.now(ZoneInfo(unit.timezone))
+    rows = [r for r in rows if r.ends_at > now and r.status != "cancelled"]
+    feed = _feed(lambda: feed_service.user_feed(current_user, current_locale()))
+    approved = db.session.scalars(plans.plans_query(current_user, unit, {"status": "approved"})
+                                  .order_by(None).order_by(Plan.scenario, Plan.level)).all()
+    return render_template("drills/my_day.html", unit=unit, rows=rows, days=UPCOMING_DAYS,
+                           links=feed_service.links(feed), plans=approved,
+                           zone=ZoneInfo(unit.timezone), mine=mine is not None,
+                           masked=lambda activity: service.masked_for(current_user, activity))

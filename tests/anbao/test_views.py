@@ -135,7 +135,7 @@ def test_pages_carry_no_inline_script_or_style(world, pages):
 
 @pytest.mark.parametrize("role, target", [
     ("admin", "/units"), ("police_a", "/units"), ("supervisor_a", "/units"),
-    ("coordinator_a", "/units/{unit}/compliance"), ("staff_a", "/units/{unit}")])
+    ("coordinator_a", "/units/{unit}/compliance"), ("staff_a", "/me")])
 def test_home_sends_each_role_to_its_start_page(world, pages, role, target):
     pages.login(getattr(world, role))
     response = pages.get("/")
@@ -148,7 +148,7 @@ def test_home_sends_each_role_to_its_start_page(world, pages, role, target):
     ("police_a", ["/units", "/jurisdictions"], ["/users"]),
     ("supervisor_a", ["/units", "/jurisdictions"], ["/users"]),
     ("coordinator_a", ["/units/{unit}", "/units/{unit}/people", "/users"], ["/jurisdictions"]),
-    ("staff_a", ["/units/{unit}", "/units/{unit}/people"], ["/users", "/jurisdictions"])])
+    ("staff_a", ["/me", "/units/{unit}", "/units/{unit}/people"], ["/users", "/jurisdictions"])])
 def test_navigation_fits_the_role(world, pages, role, links, absent):
     pages.login(getattr(world, role))
     html = pages.html("/units/%d" % world.unit_a.id)

@@ -696,3 +696,31 @@ def test_the_coordinator_has_the_unit_feed_too(world, pages):
     assert response.status_code == 302
     assert _links(pages.html(f"/units/{world.unit_a.id}/calendar"))[1] != unit_url
     assert _links(pages.html("/me/calendar"))[1] == mine
+
+
+def test_my_day_lists_what_the_staff_member_takes_part_in_next(world, pages):
+    """The staff home: their next drills and trainings (unannounced ones masked), their
+    calendar link and the unit's approved plans; another unit's activities never."""
+    from zoneinfo import ZoneInfo
+
+    from anbao.system import stand_in
+    from drills import service as drills_service
+    unit = world.unit_a
+    start = datetime.combine(today_in(unit) + timedelta(days=3), time(9),
+                             ZoneInfo(unit.timezone))
+    me = stand_in("coordinator", unit=unit)
+    for title, people, extra in (("我参加的演练", [world.person_a.id], {}),
+                                 ("别人的演练", [], {}),
+                                 ("突击演练", [world.person_a.id], {"unannounced": True})):
+        drills_service.create_activity(me, unit, {
+            "kind": "drill", "title": title, "scenario": "accident", "format": "tabletop",
+            "starts_at": start, "ends_at": start + timedelta(hours=1),
+            "participant_ids": people, **extra})
+    db.session.commit()
+    pages.login(world.staff_a)
+    html = pages.html("/me")
+    assert "我参加的演练" in html and "别人的演练" not in html and "突击演练" not in html
+    assert "/calendar/" in html and 'data-testid="copy-url"' in html
+    pages.post("/logout")
+    pages.login(world.coordinator_b)
+    assert "我参加的演练" not in pages.html("/me")
