@@ -22,7 +22,7 @@ SECTION_LABELS = {
 }
 
 # Badge colours; the words always accompany them.
-STATUS_BADGES = {"draft": "text-bg-warning", "approved": "text-bg-success",
+STATUS_BADGES = {"draft": "text-bg-secondary", "approved": "text-bg-success",
                  "superseded": "text-bg-secondary"}
 SCENARIO_ICONS = {"theft_robbery": "bi-safe", "sabotage": "bi-hammer",
                   "accident": "bi-fire", "terror_attack": "bi-shield-exclamation",
