@@ -2,8 +2,10 @@
 CLI or scheduler (English as written). Marshmallow's own English messages are translated here
 too, so the API and the pages show validation errors in the user's language."""
 import re
+from datetime import date
 
 import flask_babel
+from markupsafe import Markup
 
 
 def gettext(message: str, **variables) -> str:
@@ -77,3 +79,43 @@ def translate_errors(errors):
     if isinstance(errors, (list, tuple)):
         return [translate_errors(item) for item in errors]
     return translate(errors)
+
+
+# Dates, times and numbers as the reader's language writes them (2027年3月1日 / Mar 1, 2027).
+# On pages a date is a <time> element that keeps the ISO value machine-readable.
+def day_text(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return flask_babel.format_date(value, "medium")
+
+
+def moment_text(value) -> str:
+    """A date and time already in the zone to show (the unit's): date then hours:minutes."""
+    if not value:
+        return ""
+    return f"{day_text(value.date())} {value.strftime('%H:%M')}"
+
+
+def day(value) -> Markup:
+    if not value:
+        return Markup("—")
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), day_text(value))
+
+
+def moment(value) -> Markup:
+    if not value:
+        return Markup("—")
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(timespec="minutes"),
+                                                          moment_text(value))
+
+
+def number(value) -> str:
+    return "" if value is None else flask_babel.format_decimal(value)
+
+
+FILTERS = {"day": day, "day_text": day_text, "moment": moment, "moment_text": moment_text,
+           "number": number}

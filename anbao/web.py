@@ -8,7 +8,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from anbao import scope
+from anbao import i18n, scope
 from anbao.auth import service as accounts
 from anbao.extensions import db
 
@@ -168,6 +168,10 @@ def navigation() -> list[dict]:
 def current_locale() -> str:
     locale = get_locale()
     return "zh_CN" if locale is None or locale.language == "zh" else "en"
+
+
+for name, function in i18n.FILTERS.items():
+    bp.add_app_template_filter(function, name)
 
 
 @bp.app_context_processor
