@@ -1,21 +1,7 @@
-// Drill pages: confirmations, filters that apply at once, "select all", the plan list that
-// follows the scenario, copying the calendar link, the print button. Every page works
-// without it.
+// Drill pages: "select all", the plan list that follows the scenario, copying the calendar
+// link. Every page works without it.
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
-
-  // <form data-confirm="question"> asks before it is sent.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
-    });
-  });
-
-  // A select with data-autosubmit loads its form's page as soon as it changes.
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  });
 
   // <button data-select-all="name" [data-group="role"]> ticks every checkbox of that name
   // (of that group), or unticks them all when all were ticked.
@@ -67,9 +53,5 @@
         done();
       }
     });
-  });
-
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
   });
 }());

@@ -1,7 +1,32 @@
-// Progressive enhancement of the forms; every form works without it.
+// Progressive enhancement of every page (loaded by base.html and the print pages); every
+// form works without it.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+
+  // <form data-confirm="question"> asks before an irreversible action is sent; so does a
+  // submit button with data-confirm (its own question).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      var question = (button && button.dataset.confirm) || form.dataset.confirm;
+      if (!window.confirm(question)) { event.preventDefault(); }
+    });
+  });
+  document.querySelectorAll("form:not([data-confirm]) [type=submit][data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
+  // A select with data-autosubmit loads its form's page as soon as it changes.
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 
   // <section data-show-when="category=school,..."> is shown only while the control named
   // "category" has one of those values; hidden fields are disabled so they are not sent.
