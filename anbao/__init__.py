@@ -58,6 +58,7 @@ def _register_domains(app: Flask, rest_api) -> None:
     from anbao.outbox import api as outbox_api
     from anbao.outbox import views as outbox_views
     from compliance import api as compliance_api
+    from compliance import home as home_views
     from compliance import views as compliance_views
     from drills import api as drills_api
     from drills import views as drills_views
@@ -78,7 +79,7 @@ def _register_domains(app: Flask, rest_api) -> None:
                    outbox_api):
         rest_api.register_blueprint(module.blp)
     for module in (web, auth_views, units_views, plans_views, equipment_views, hazards_views,
-                   drills_views, compliance_views, reports_views, outbox_views):
+                   drills_views, compliance_views, home_views, reports_views, outbox_views):
         app.register_blueprint(module.bp)
     app.register_blueprint(drills_views.feeds)
 

@@ -23,6 +23,8 @@ def home():
             return redirect(url_for("compliance_views.unit_compliance",
                                     unit_id=current_user.unit_id))
         return redirect(url_for("drills_views.my_day"))  # staff: their next drills
+    if scope.may(current_user, "compliance.overview"):  # police, supervisor, admin
+        return redirect(url_for("home_views.dashboard"))
     return redirect(url_for("units_views.units"))
 
 
@@ -143,6 +145,8 @@ def navigation() -> list[dict]:
             items.append(("reports_views.unit_reports", {"unit_id": current_user.unit_id},
                           _l("Reports")))
     else:
+        if scope.may(current_user, "compliance.overview"):
+            items.append(("home_views.dashboard", {}, _l("Dashboard")))
         items.append(("units_views.units", {}, _l("Units")))
         items.append(("units_views.jurisdictions", {}, _l("Jurisdictions")))
         if scope.may(current_user, "hazards.read"):

@@ -134,7 +134,7 @@ def test_pages_carry_no_inline_script_or_style(world, pages):
 # Home and navigation
 
 @pytest.mark.parametrize("role, target", [
-    ("admin", "/units"), ("police_a", "/units"), ("supervisor_a", "/units"),
+    ("admin", "/dashboard"), ("police_a", "/dashboard"), ("supervisor_a", "/dashboard"),
     ("coordinator_a", "/units/{unit}/compliance"), ("staff_a", "/me")])
 def test_home_sends_each_role_to_its_start_page(world, pages, role, target):
     pages.login(getattr(world, role))
@@ -144,8 +144,8 @@ def test_home_sends_each_role_to_its_start_page(world, pages, role, target):
 
 
 @pytest.mark.parametrize("role, links, absent", [
-    ("admin", ["/units", "/jurisdictions", "/users"], []),
-    ("police_a", ["/units", "/jurisdictions"], ["/users"]),
+    ("admin", ["/dashboard", "/units", "/jurisdictions", "/users"], []),
+    ("police_a", ["/dashboard", "/units", "/jurisdictions"], ["/users"]),
     ("supervisor_a", ["/units", "/jurisdictions"], ["/users"]),
     ("coordinator_a", ["/units/{unit}", "/units/{unit}/people", "/users"], ["/jurisdictions"]),
     ("staff_a", ["/me", "/units/{unit}", "/units/{unit}/people"], ["/users", "/jurisdictions"])])

@@ -87,16 +87,6 @@ def test_the_overview_lists_the_units_in_scope(world, pages, role, seen):
 
 # Home, menu, unit page
 
-@pytest.mark.parametrize("role, target", [
-    ("coordinator_a", "/units/{unit}/compliance"), ("staff_a", "/me"),
-    ("police_a", "/units"), ("admin", "/units")])
-def test_the_coordinators_home_is_the_dashboard(world, pages, role, target):
-    pages.login(getattr(world, role))
-    response = pages.get("/")
-    assert response.status_code == 302
-    assert response.headers["Location"] == target.format(unit=world.unit_a.id)
-
-
 @pytest.mark.parametrize("role, link, absent", [
     ("admin", "/compliance", None), ("police_a", "/compliance", None),
     ("supervisor_a", "/compliance", None),
