@@ -3,7 +3,7 @@ dashboard (the coordinator's home) with what to do next for each item, and the j
 overview for the police, supervisors and admins with its chart and XLSX export."""
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -25,8 +25,11 @@ from compliance import labels, rules, service, xlsx
 from compliance.models import RuleSetting
 from compliance.schemas import (PERIODIC, ComplianceQueryArgsSchema, OverviewQueryArgsSchema,
                                 SettingsSchema)
+from drills import service as drills_service
 from equipment import service as equipment_service
 from equipment.models import ALERTS as EQUIPMENT_ALERTS
+from hazards import service as hazards_service
+from hazards.models import Hazard
 from plans.labels import plan_label
 from plans.models import Plan
 from units import labels as unit_labels
@@ -191,6 +194,29 @@ def _subject(item, plans: dict, unit: Unit) -> str:
     return item.subject
 
 
+NEXT_DAYS = 30  # the dashboard's "next drills" look this far ahead
+PANEL_ROWS = 5
+
+
+def _panels(unit: Unit, result) -> dict:
+    """What the coordinator looks at next to the obligations: the next drills and trainings,
+    the open hazards, the report the unit owes."""
+    today = units_service.today_in(unit)
+    now = datetime.now(ZoneInfo(unit.timezone))
+    upcoming = [row for row in drills_service.schedule(current_user, unit, today,
+                                                       today + timedelta(days=NEXT_DAYS))
+                if row.status != "cancelled" and row.ends_at > now]
+    panels = {"drills": upcoming[:PANEL_ROWS], "drills_count": len(upcoming),
+              "days": NEXT_DAYS,
+              "reports": [item for item in result.items if item.rule == "REPORT"]}
+    if scope.may(current_user, "hazards.read"):
+        panels["hazards"] = hazards_service.summary(current_user, unit)
+        panels["open_hazards"] = db.session.scalars(
+            hazards_service.hazards_query(current_user, {"status": "open"}, unit)
+            .order_by(None).order_by(Hazard.due_date, Hazard.id).limit(PANEL_ROWS)).all()
+    return panels
+
+
 @bp.route("/units/<int:unit_id>/compliance")
 @login_required
 def unit_compliance(unit_id: int):
@@ -219,7 +245,9 @@ def unit_compliance(unit_id: int):
         chosen_as_of=filters.get("as_of"), counts=counts,
         open_rows=[row for row in rows if row["item"].status != "ok"],
         ok_rows=[row for row in rows if row["item"].status == "ok"],
-        today=units_service.today_in(unit))
+        today=units_service.today_in(unit),
+        panels=None if filters.get("as_of") else _panels(unit, result),
+        periods=periods, may_schedule=scope.may(current_user, "activities.write"))
 
 
 # The jurisdiction's overview

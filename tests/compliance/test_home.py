@@ -2,6 +2,7 @@
 queue, overdue orders, escalations, the admin's tiles; each in scope, in a bounded number of
 statements."""
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -9,8 +10,10 @@ from anbao.extensions import db
 from hazards import service as hazards
 from tests.anbao.test_views import pages  # noqa: F401  (fixture)
 from tests.conftest import count_queries
+from tests.drills.test_views import at, make_activity
 from tests.hazards.test_views import days, make_hazard, make_order
-from tests.reports.test_views import make_report, relogin
+from tests.reports.test_views import make_report, owing, relogin
+from units.service import today_in
 
 
 def panel(html: str, name: str) -> str:
@@ -122,3 +125,52 @@ def test_the_dashboard_is_a_bounded_number_of_statements(world, make, pages):
         html = pages.html("/dashboard")
     assert many() == few(), (few(), many())
     assert count_of(html, "orders") == 10 and html.count('data-testid="order-row"') == 6
+
+
+# The coordinator's dashboard: next drills, open hazards, the report due
+
+def test_the_coordinators_dashboard_shows_what_comes_next(world, pages):
+    today = today_in(world.unit_a)
+    soon = make_activity(world.unit_a, title="消防疏散演练", start=at(today + timedelta(days=3)))
+    make_activity(world.unit_a, title="远期演练", start=at(today + timedelta(days=45)))
+    make_activity(world.other_unit_a, title="别校演练", start=at(today + timedelta(days=2)))
+    late = make_hazard(world.unit_a)
+    late.due_date = days(world.unit_a, -2)
+    make_hazard(world.other_unit_a, description="别校隐患")
+    owing(world.unit_a)
+    db.session.commit()
+
+    pages.login(world.coordinator_a)
+    html = pages.html(f"/units/{world.unit_a.id}/compliance")
+    drills = panel(html, "drills")
+    assert f'data-activity-id="{soon.id}"' in drills and "远期演练" not in drills
+    assert "别校演练" not in html
+    hazards_panel = panel(html, "hazards")
+    assert f'data-hazard-id="{late.id}"' in hazards_panel and "别校隐患" not in html
+    assert 'data-testid="hazards-overdue"' in hazards_panel
+    report = panel(html, "report")
+    assert 'data-testid="report-due" data-status="overdue"' in report  # none submitted
+    assert 'href="/units/%d/reports"' % world.unit_a.id in report
+
+    # as of a past day the page shows the obligations only
+    past = (today - timedelta(days=10)).isoformat()
+    assert 'data-testid="panels"' not in pages.html(
+        f"/units/{world.unit_a.id}/compliance?as_of={past}")
+
+
+def test_the_coordinators_dashboard_is_a_bounded_number_of_statements(world, pages):
+    today = today_in(world.unit_a)
+    pages.login(world.coordinator_a)
+    url = f"/units/{world.unit_a.id}/compliance"
+    make_activity(world.unit_a, start=at(today + timedelta(days=1)))
+    make_hazard(world.unit_a)
+    pages.html(url)
+    with count_queries() as few:
+        pages.html(url)
+    for n in range(2, 9):
+        make_activity(world.unit_a, title=f"演练{n}", start=at(today + timedelta(days=n)))
+        make_hazard(world.unit_a, description=f"隐患{n}")
+    pages.html(url)
+    with count_queries() as many:
+        pages.html(url)
+    assert many() == few(), (few(), many())
