@@ -1,6 +1,7 @@
 """Anbao (安保): the application factory."""
 from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from anbao import config, errors
 from anbao.api import PREFIX, make_api
@@ -19,6 +20,10 @@ def create_app(test_config: dict | None = None) -> Flask:
                 template_folder=str(config.ROOT / "templates"),
                 static_folder=str(config.ROOT / "static"))
     app.config.update(settings)
+    if proxies := app.config.get("TRUSTED_PROXIES"):
+        # behind a reverse proxy that ends TLS: its X-Forwarded-* headers say the scheme,
+        # host and client address (the rate limit's key, https links)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # writers wait for each other instead of failing with "database is locked"
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
@@ -131,6 +136,8 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if request.path.startswith(PREFIX) and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -117,5 +117,34 @@ def number(value) -> str:
     return "" if value is None else flask_babel.format_decimal(value)
 
 
+
+
+# Legal citations (DESIGN.md: "GZ-(六)2", "预案办法 Art 35") stay as written in Chinese and in
+# the API; an English page names the laws in English and numbers the opinion's sections.
+LAWS = {"预案办法": "Plan Measures", "反恐怖主义法": "Counter-Terrorism Law",
+        "国家安全法": "National Security Law", "421号": "Decree 421",
+        "企业事业单位内部治安保卫条例": "Regulations on Internal Security"}
+NUMERALS = dict(zip("一二三四五六七八九", range(1, 10)))
+SECTION = re.compile(r"\(([一二三四五六七八九十]+)\)")
+
+
+def _numeral(text: str) -> int:
+    tens, _ten, units = text.rpartition("十")
+    if not _ten:
+        return NUMERALS[text]
+    return (NUMERALS.get(tens, 1) if tens else 1) * 10 + NUMERALS.get(units, 0)
+
+
+def cite(text, language: str | None = None) -> str:
+    locale = flask_babel.get_locale() if language is None else None
+    language = language or (locale.language if locale else "zh")
+    if not text or language == "zh":
+        return text or ""
+    text = SECTION.sub(lambda m: f"({_numeral(m.group(1))})", str(text))
+    for law, english in LAWS.items():
+        text = text.replace(law, english)
+    return text
+
+
 FILTERS = {"day": day, "day_text": day_text, "moment": moment, "moment_text": moment_text,
-           "number": number}
+           "number": number, "cite": cite}

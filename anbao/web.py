@@ -2,9 +2,10 @@
 from urllib.parse import urlsplit
 
 import swagger_ui_bundle
-from flask import (Blueprint, current_app, redirect, render_template, request,
+from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    send_from_directory, session, url_for)
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -13,6 +14,7 @@ from anbao.auth import service as accounts
 from anbao.extensions import db
 
 bp = Blueprint("web", __name__)
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}  # each in itself, as the switch shows them
 
 
 @bp.route("/")
@@ -36,6 +38,9 @@ def language(code: str):
         if current_user.is_authenticated:
             accounts.set_language(current_user, code)
             db.session.commit()
+        refresh()  # the message below in the language just chosen
+        flash(_("The pages now show in %(language)s.", language=LANGUAGE_NAMES[code]),
+              "success")
     back = request.referrer or ""
     parts = urlsplit(back)
     if parts.netloc and parts.netloc != request.host:

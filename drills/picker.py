@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from anbao.i18n import day_text
 from anbao.i18n import gettext as _
 from anbao.schemas import FIRST_DAY, LAST_DAY
 
@@ -243,5 +244,5 @@ def describe(value: str | None, start: date, zone: ZoneInfo) -> str:
     if picked["repeat_end"] == "count":
         return _("%(rule)s, %(n)s times in all", rule=text, n=picked["repeat_count"])
     if picked["repeat_end"] == "until":
-        return _("%(rule)s, until %(date)s", rule=text, date=picked["repeat_until"])
+        return _("%(rule)s, until %(date)s", rule=text, date=day_text(picked["repeat_until"]))
     return text

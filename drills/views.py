@@ -22,6 +22,7 @@ from anbao import scope
 from anbao.extensions import db
 from anbao.forms import (OMIT, Errors, FormState, Rows, compact, form_bool, form_int,
                          form_text, load_form, paginate, submit)
+from anbao.i18n import moment, moment_text
 from anbao.schemas import FIRST_DAY, LAST_DAY
 from anbao.web import current_locale
 from drills import calendar_grid, labels, outcomes, picker, recurrence, service
@@ -95,16 +96,32 @@ def local_iso(unit: Unit, instant: datetime) -> str:
     return instant.astimezone(zone_of(unit)).isoformat()
 
 
+def at_local(unit: Unit, instant: datetime) -> datetime:
+    """An instant in the unit's zone (aware): what the |moment filter shows."""
+    return instant.astimezone(zone_of(unit))
+
+
 def span(unit: Unit, start: datetime, end: datetime) -> str:
-    """'2027-03-01 09:00–10:30', or both dates when it ends on another day."""
-    s, e = local(unit, start), local(unit, end)
+    """'Mar 1, 2027 09:00–10:30' (2027年3月1日 09:00–10:30 in Chinese), or both dates when it
+    ends on another day: plain text, for messages and options."""
+    s, e = at_local(unit, start), at_local(unit, end)
     if s.date() == e.date():
-        return f"{s:%Y-%m-%d %H:%M}–{e:%H:%M}"
-    return f"{s:%Y-%m-%d %H:%M} – {e:%Y-%m-%d %H:%M}"
+        return f"{moment_text(s)}–{e:%H:%M}"
+    return f"{moment_text(s)} – {moment_text(e)}"
+
+
+def span_html(unit: Unit, start: datetime, end: datetime) -> Markup:
+    """The span for a page: each end a <time> keeping its ISO value."""
+    s, e = at_local(unit, start), at_local(unit, end)
+    if s.date() == e.date():
+        return moment(s) + Markup('–<time datetime="{}">{}</time>').format(
+            e.isoformat(timespec="minutes"), f"{e:%H:%M}")
+    return moment(s) + Markup(" – ") + moment(e)
 
 
 def minute(wall: datetime) -> str:
-    return wall.strftime("%Y-%m-%d %H:%M")
+    """A wall-clock minute in the reader's language (plain text)."""
+    return moment_text(wall)
 
 
 def etag_of(activity: Activity) -> str:
@@ -239,8 +256,8 @@ def drill_helpers() -> dict:
         return sum(1 for row in service.schedule(current_user, unit, today,
                                                  today + timedelta(days=UPCOMING_DAYS))
                    if row.status == "scheduled")
-    return {"unit_upcoming_activities": upcoming, "drill_span": span,
-            "drill_local": local, "weekday_labels": picker.WEEKDAY_LABELS}
+    return {"unit_upcoming_activities": upcoming, "drill_span": span_html,
+            "drill_span_text": span, "drill_local": local, "drill_at": at_local, "weekday_labels": picker.WEEKDAY_LABELS}
 
 
 # The unit's calendar and list

@@ -32,6 +32,10 @@ ALERT_BADGES = {"below_required": "text-bg-danger", "expired": "text-bg-danger",
 ALERT_ICONS = {"below_required": "bi-box-seam", "expired": "bi-x-octagon-fill",
                "inspection_overdue": "bi-exclamation-octagon-fill",
                "expiring_soon": "bi-hourglass-split", "inspection_due_soon": "bi-calendar-event"}
+# the state each alert is shown as (macros.state): the same colour and icon as everywhere else
+ALERT_STATES = {"below_required": "missing", "expired": "overdue",
+                "inspection_overdue": "overdue", "expiring_soon": "due_soon",
+                "inspection_due_soon": "due_soon"}
 CATEGORY_ICONS = {"protective": "bi-shield-shaded", "restraint": "bi-link-45deg",
                   "communication": "bi-broadcast", "fire": "bi-fire", "medical": "bi-heart-pulse",
                   "barrier": "bi-cone-striped", "detection": "bi-search",
@@ -53,4 +57,5 @@ def template_labels() -> dict:
             "equipment_alerts_of": alerts,
             "alert_badge_class": lambda a: ALERT_BADGES.get(a, "text-bg-secondary"),
             "alert_icon": lambda a: ALERT_ICONS.get(a, "bi-dot"),
+            "alert_state": lambda a: ALERT_STATES.get(a, "overdue"),
             "equipment_icon": lambda c: CATEGORY_ICONS.get(c, "bi-box")}

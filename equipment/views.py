@@ -13,6 +13,7 @@ from anbao import api as rest
 from anbao import scope
 from anbao.audit import service as audit
 from anbao.extensions import db
+from anbao.i18n import day_text, moment, number
 from anbao.forms import (OMIT, Errors, FormState, compact, form_int, form_text, load_form,
                          paginate, submit)
 from anbao.web import current_locale
@@ -21,7 +22,7 @@ from equipment.models import CATEGORIES, Equipment, Movement
 from equipment.schemas import (EquipmentQueryArgsSchema, EquipmentSchema,
                                EquipmentUpdateSchema, InspectionSchema, MovementSchema)
 from units.models import Unit
-from units.service import key_parts_query, local_time, today_in
+from units.service import key_parts_query, today_in
 
 bp = Blueprint("equipment_views", __name__)
 bp.app_context_processor(labels.template_labels)
@@ -122,7 +123,7 @@ def item_new(unit_id: int):
         item, errors = submit(service.create_equipment, current_user, unit, data)
         if not errors:
             flash(_("“%(name)s” added to the ledger with %(quantity)s in stock.",
-                    name=item.name, quantity=item.quantity), "success")
+                    name=item.name, quantity=number(item.quantity)), "success")
             return redirect(url_for("equipment_views.item", equipment_id=item.id))
     return _render_form(unit, None, FormState(request.form, errors))
 
@@ -155,6 +156,11 @@ def item_edit(equipment_id: int):
 
 # One item: details, ledger, inspections, the movement and inspection forms
 
+def unit_moment(unit: Unit, instant):
+    """An instant as a <time> in the unit's zone, in the reader's language ("—" for none)."""
+    return moment(instant.astimezone(ZoneInfo(unit.timezone)) if instant else None)
+
+
 def _render_item(item: Equipment, move: FormState | None = None,
                  inspection: FormState | None = None):
     move = move or FormState({"direction": "out"})
@@ -165,7 +171,7 @@ def _render_item(item: Equipment, move: FormState | None = None,
         "equipment/detail.html", item=item, unit=item.unit, today=today,
         alerts=service.alerts(item, today), movements=list(reversed(service.movements(item))),
         inspections=list(reversed(service.inspections(item))), move=move,
-        inspection=inspection, local_time=local_time,
+        inspection=inspection, unit_moment=unit_moment,
         may_write=scope.may(current_user, "equipment.write")), max(move.status,
                                                                     inspection.status)
 
@@ -193,7 +199,7 @@ def _delta(form) -> tuple[object, Errors]:
 
 def _not_enough(item: Equipment) -> str:
     return _("Not enough in stock: only %(quantity)s left, the quantity cannot go below 0.",
-             quantity=item.quantity)
+             quantity=number(item.quantity))
 
 
 @bp.route("/equipment/<int:equipment_id>/movements", methods=["POST"])
@@ -216,7 +222,7 @@ def item_move(equipment_id: int):
                                   data["reason"])
         if not errors:
             flash(_("Stock of “%(name)s” is now %(quantity)s.", name=item.name,
-                    quantity=movement.quantity_after), "success")
+                    quantity=number(movement.quantity_after)), "success")
             return redirect(url_for("equipment_views.item", equipment_id=item.id,
                                     _anchor="ledger"))
         item = db.session.get(Equipment, equipment_id)
@@ -239,7 +245,7 @@ def item_inspect(equipment_id: int):
         _inspection, errors = submit(service.inspect, current_user, item, data)
         if not errors:
             flash(_("Inspection recorded; next inspection: %(date)s.",
-                    date=item.next_inspection_on or "—"), "success")
+                    date=day_text(item.next_inspection_on) or "—"), "success")
             return redirect(url_for("equipment_views.item", equipment_id=item.id,
                                     _anchor="inspections"))
         item = db.session.get(Equipment, equipment_id)

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -16,6 +15,7 @@ from anbao import scope
 from anbao import xlsx as sheets
 from anbao.audit import service as audit
 from anbao.extensions import db
+from anbao.i18n import day_text, moment
 from anbao.forms import (OMIT, Errors, FormState, compact, form_int, form_text, load_form,
                          paginate, submit)
 from anbao.web import ROLE_LABELS, current_locale
@@ -25,7 +25,7 @@ from hazards.schemas import (AcknowledgeSchema, AllHazardsQueryArgsSchema, Escal
                              HazardDetailSchema, HazardQueryArgsSchema, HazardSchema,
                              HazardUpdateSchema, OrderSchema, RectifySchema, VerifySchema)
 from units.models import Unit
-from units.service import key_parts_query, local_time, today_in
+from units.service import key_parts_query, today_in
 
 bp = Blueprint("hazards_views", __name__)
 bp.app_context_processor(labels.template_labels)
@@ -51,9 +51,9 @@ def etag_of(hazard: Hazard) -> str:
     return rest.etag_of(HazardDetailSchema().dump(hazard))
 
 
-def amount(value: int) -> str:
-    """A sum of money with the locale's grouping: 10,000."""
-    return format_decimal(value)
+def unit_moment(unit: Unit, instant):
+    """An instant as a <time> in the unit's zone, in the reader's language ("—" for none)."""
+    return moment(instant.astimezone(ZoneInfo(unit.timezone)) if instant else None)
 
 
 def _may_read() -> bool:
@@ -64,7 +64,7 @@ def _may_read() -> bool:
 def hazard_helpers() -> dict:
     return {"may_read_hazards": _may_read,
             "unit_hazard_summary": lambda unit: service.summary(current_user, unit),
-            "hazard_time": local_time, "yuan": amount}
+            "hazard_moment": unit_moment}
 
 
 def _filters(schema, names) -> dict:
@@ -195,7 +195,7 @@ def hazard_new(unit_id: int):
     if not errors:
         hazard, errors = submit(service.create_hazard, current_user, unit, data)
         if not errors:
-            flash(_("Hazard recorded; rectify it by %(date)s.", date=hazard.due_date),
+            flash(_("Hazard recorded; rectify it by %(date)s.", date=day_text(hazard.due_date)),
                   "success")
             return redirect(url_for("hazards_views.hazard", hazard_id=hazard.id))
     return _render_form(unit, None, FormState(request.form, errors), NEW_HAZARD_FIELDS,
@@ -217,7 +217,7 @@ def order_new(unit_id: int):
         hazard, errors = submit(service.issue_order, current_user, unit, data)
         if not errors:
             flash(_("Rectification order issued to %(unit)s; due on %(date)s.",
-                    unit=unit.name, date=hazard.due_date), "success")
+                    unit=unit.name, date=day_text(hazard.due_date)), "success")
             return redirect(url_for("hazards_views.hazard", hazard_id=hazard.id))
     return _render_form(unit, None, FormState(request.form, errors), NEW_ORDER_FIELDS, "order")
 

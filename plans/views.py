@@ -13,6 +13,7 @@ from anbao import api as rest
 from anbao import scope
 from anbao.extensions import db
 from anbao.forms import OMIT, Errors, FormState, Rows, compact, form_text, load_form, submit
+from anbao.i18n import day_text
 from anbao.web import current_locale
 from equipment import service as equipment
 from plans import labels, scenarios, service
@@ -50,12 +51,17 @@ def approved_on(plan: Plan) -> date | None:
 
 @bp.app_context_processor
 def plan_helpers() -> dict:
-    return {"approved_on": approved_on, "local_time": local_time}
+    return {"approved_on": approved_on, "local_time": local_time, "plan_moment": plan_moment}
 
 
 def local_time(plan: Plan, instant) -> str:
     """An instant of the plan as a minute in the unit's zone."""
     return unit_local_time(plan.unit, instant)
+
+
+def plan_moment(plan: Plan, instant):
+    """An instant of the plan in the unit's zone (aware), for the |moment filter."""
+    return instant.astimezone(ZoneInfo(plan.unit.timezone)) if instant else None
 
 
 def etag_of(plan: Plan) -> str:
@@ -280,7 +286,7 @@ def plan_approve(plan_id: int):
                                   data["approved_by"])
         if not errors:
             flash(_("Version %(version)s approved; review due on %(date)s.",
-                    version=approved.version, date=approved.review_due), "success")
+                    version=approved.version, date=day_text(approved.review_due)), "success")
             return redirect(url_for("plans_views.plan", plan_id=plan_id))
     return _render_plan(db.session.get(Plan, plan_id), FormState(request.form, errors))
 

@@ -7,7 +7,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from sqlalchemy.orm import defer, selectinload
 from anbao import scope
 from anbao.audit import service as audit
 from anbao.extensions import db
+from anbao.i18n import day_text
 from anbao.schemas import FIRST_DAY, LAST_DAY
 from anbao.forms import (OMIT, PAGE_SIZE, Errors, FormState, Page, Rows, compact, form_bool,
                          form_int, form_text, load_form, paginate, submit)
@@ -56,17 +57,31 @@ def period_name(start: date, end: date) -> str:
         return _("%(year)s Q%(quarter)s", year=start.year, quarter=(start.month - 1) // 3 + 1)
     if months == 6 and start.day == 1:
         return _("%(year)s H%(half)s", year=start.year, half=(start.month - 1) // 6 + 1)
-    return f"{start.isoformat()} – {end.isoformat()}"
+    return f"{day_text(start)} – {day_text(end)}"
 
 
 def _may_read() -> bool:
     return current_user.is_authenticated and scope.may(current_user, "reports.read")
 
 
+def in_zone(value, zone) -> datetime | None:
+    """An instant (a datetime, or ISO text as the report's view and content keep them) in
+    `zone` (a ZoneInfo, or a unit whose zone it is), for |moment; None for none."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(zone, ZoneInfo):
+        zone = ZoneInfo(zone.timezone if hasattr(zone, "timezone") else zone)
+    if value.tzinfo is None:  # already a wall-clock time there
+        return value.replace(tzinfo=zone)
+    return value.astimezone(zone)
+
+
 @bp.app_context_processor
 def report_helpers() -> dict:
     return {"may_read_reports": _may_read, "report_period": period_name,
-            "report_time": local_time}
+            "report_time": local_time, "report_local": in_zone}
 
 
 def _long_text(form, name: str, *, blank=None):
@@ -158,6 +173,10 @@ def unit_reports(unit_id: int):
     owed = _owed_periods(unit, reports, today)
     stmt = inspections.inspections_query(current_user, unit).order_by(None) \
         .order_by(Inspection.inspected_on.desc(), Inspection.id.desc())
+    kind = request.args.get("kind")
+    kind = kind if kind in INSPECTION_KINDS else None  # anything else: ignored
+    if kind:
+        stmt = stmt.where(Inspection.kind == kind)
     page = paginate(stmt)
     return render_template(
         "reports/unit.html", unit=unit, today=today, owed=owed,
@@ -166,7 +185,8 @@ def unit_reports(unit_id: int):
         months=periods.months_of(unit), inspections=page,
         overdue_count=sum(row.overdue for row in owed),
         may_write=scope.may(current_user, "reports.write"),
-        may_inspect=scope.may(current_user, "inspections.write"))
+        may_inspect=scope.may(current_user, "inspections.write"), inspection_kind=kind,
+        inspection_kinds=[(k, labels.report_label("kind", k)) for k in INSPECTION_KINDS])
 
 
 @bp.route("/units/<int:unit_id>/reports", methods=["POST"])
@@ -184,7 +204,7 @@ def report_create(unit_id: int):
             flash(_("The report for %(period)s was started from the unit’s records. Answer "
                     "the checklist, write the narrative and submit it by %(date)s.",
                     period=period_name(report.period_start, report.period_end),
-                    date=periods.due(report.period_end)), "success")
+                    date=day_text(periods.due(report.period_end))), "success")
             return redirect(url_for("reports_views.report", report_id=report.id))
     if errors.status == 422:
         _flash_errors(errors)
@@ -422,7 +442,8 @@ def _lines_of(content: dict) -> dict[str, list[str]]:
     plans = [f"{plan_label('scenario', p.get('scenario'))} · {plan_label('level', p.get('level'))}"
              f" · {p.get('title')} · v{p.get('version')}" for p in content.get("plans", [])]
     missing = [str(plan_label("scenario", s)) for s in content.get("missing_scenarios", [])]
-    activities = [f"{(a.get('held_from') or '')[:10]} · {drill_label('kind', a.get('kind'))}"
+    activities = [f"{day_text((a.get('held_from') or '')[:10])} · "
+                  f"{drill_label('kind', a.get('kind'))}"
                   f" · {a.get('title')}" for a in content.get("activities", [])]
     equipment = [f"{e.get('name')}: {e.get('quantity')}"
                  + (f"/{e['required_quantity']}" if e.get("required_quantity") is not None
@@ -741,6 +762,51 @@ def inspection_new(unit_id: int):
 
 # Random spot checks
 
+def _spot_check_filters(choices) -> dict:
+    """The list's filters from the query: a bad or foreign value is ignored, never an error."""
+    args, found = request.args, {}
+    year = args.get("year", "")
+    if year.isdigit() and 2000 <= int(year) <= 2100:
+        found["year"] = int(year)
+    jurisdiction = args.get("jurisdiction_id", "")
+    if jurisdiction.isdigit() and int(jurisdiction) in {j.id for j in choices}:
+        found["jurisdiction_id"] = int(jurisdiction)
+    if args.get("category") in CATEGORIES:
+        found["category"] = args["category"]
+    drawn_by = (args.get("drawn_by") or "").strip()
+    if drawn_by and len(drawn_by) <= 64:
+        found["drawn_by"] = drawn_by
+    return found
+
+
+def _filtered_spot_checks(stmt: sa.Select, filters: dict) -> sa.Select:
+    if "year" in filters:
+        zone = ZoneInfo(current_app.config["TIMEZONE"])
+        stmt = stmt.where(SpotCheck.drawn_at >= datetime(filters["year"], 1, 1, tzinfo=zone),
+                          SpotCheck.drawn_at < datetime(filters["year"] + 1, 1, 1, tzinfo=zone))
+    if "jurisdiction_id" in filters:
+        root = sa.select(Jurisdiction.path).where(
+            Jurisdiction.id == filters["jurisdiction_id"]).scalar_subquery()
+        stmt = stmt.where(SpotCheck.jurisdiction_id.in_(
+            sa.select(Jurisdiction.id).where(Jurisdiction.path.startswith(root))))
+    if "category" in filters:
+        stmt = stmt.where(SpotCheck.category == filters["category"])
+    if "drawn_by" in filters:
+        stmt = stmt.where(SpotCheck.drawn_by == filters["drawn_by"])
+    return stmt
+
+
+def _spot_check_years(base: sa.Select) -> list[int]:
+    """From this year back to the year of the first draw in scope, newest first."""
+    this_year = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).year
+    first = db.session.scalar(base.order_by(None).with_only_columns(
+        sa.func.min(SpotCheck.drawn_at)))
+    if isinstance(first, str):
+        first = datetime.fromisoformat(first)
+    oldest = min(this_year, first.year) if first else this_year
+    return list(range(this_year, max(oldest, this_year - 50) - 1, -1))
+
+
 @bp.route("/spot-checks", methods=["GET", "POST"])
 @login_required
 def spot_checks():
@@ -763,7 +829,9 @@ def spot_checks():
                 return redirect(url_for("reports_views.spot_checks",
                                         _anchor=f"spot-check-{check.id}"))
         state = FormState(request.form, errors)
-    stmt = inspections.spot_checks_query(current_user).order_by(None) \
+    base = inspections.spot_checks_query(current_user)
+    filters = _spot_check_filters(choices)
+    stmt = _filtered_spot_checks(base, filters).order_by(None) \
         .order_by(SpotCheck.id.desc()).options(selectinload(SpotCheck.jurisdiction))
     page = paginate(stmt)
     drawn = {i for check in page.items for i in check.unit_ids}
@@ -776,9 +844,14 @@ def spot_checks():
                 .where(Inspection.spot_check_id.in_([c.id for c in page.items]))
                 .order_by(Inspection.id)):
             done[(row.spot_check_id, row.unit_id)] = row.inspected_on
+    drawers = db.session.scalars(base.order_by(None).with_only_columns(SpotCheck.drawn_by)
+                                 .distinct().order_by(SpotCheck.drawn_by)).all()
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
     return render_template(
         "reports/spot_checks.html", form=state, page=page, units=units, done=done,
-        drawn_time=lambda check: check.drawn_at.astimezone(
-            ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M"),
+        drawn_time=lambda check: check.drawn_at.astimezone(zone),
+        filters=filters, filtered=bool(filters),
+        years=[(y, y) for y in _spot_check_years(base)],
+        drawers=[(d, d) for d in drawers if d],
         jurisdictions=jurisdiction_options(choices),
         categories=[(c, unit_label("category", c)) for c in CATEGORIES]), state.status

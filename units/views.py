@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 from anbao import scope
 from anbao.auth.models import User
 from anbao.extensions import db
-from anbao.forms import (OMIT, Errors, FormState, Rows, compact, form_bool, form_int,
-                         form_text, load_form, paginate, submit)
+from anbao.forms import (OMIT, PAGE_SIZE, Errors, FormState, Page, Rows, compact, form_bool,
+                         form_int, form_text, load_form, paginate, submit)
 from units import labels, service
 from units.models import Jurisdiction, KeyPart, Person, Unit
 from units.schemas import (JurisdictionSchema, KeyPartSchema, KeyPartUpdateSchema,
@@ -226,13 +226,27 @@ def _person_data(form, unit: Unit, *, creating: bool) -> dict:
     return compact(data)
 
 
+def _people_filters() -> dict:
+    """The roster's GET filters: a role and part of a name; unknown values are ignored."""
+    role = request.args.get("role")
+    return compact({
+        "role": role if role in labels.PERSON_ROLE_LABELS else OMIT,
+        "q": (form_text(request.args, "q", blank=None) or "")[:100] or OMIT,
+    })
+
+
 @bp.route("/units/<int:unit_id>/people")
 @login_required
 def people(unit_id: int):
     unit = scope.get_or_404(Unit, unit_id, current_user)
     include_left = request.args.get("include_left") in ("1", "true", "on")
+    filters = _people_filters()
     stmt = service.people_query(current_user, unit, include_left) \
         .options(selectinload(Person.campus_ref))
+    if "role" in filters:
+        stmt = stmt.where(Person.role == filters["role"])
+    if "q" in filters:
+        stmt = stmt.where(Person.name.contains(filters["q"], autoescape=True))
     page = paginate(stmt)
     details = scope.may(current_user, "people.read_details")
     accounts = {}
@@ -241,8 +255,8 @@ def people(unit_id: int):
             User.person_id.in_([p.id for p in page.items]))).all())
     return render_template(
         "units/people.html", unit=unit, page=page, include_left=include_left, details=details,
-        accounts=accounts, today=service.today_in(unit),
-        may_write=scope.may(current_user, "people.write"))
+        accounts=accounts, today=service.today_in(unit), filters=filters,
+        filtered=bool(filters), may_write=scope.may(current_user, "people.write"))
 
 
 def _render_person_form(unit, person, state: FormState, leave: FormState | None = None):
@@ -386,11 +400,37 @@ def jurisdictions():
                 return redirect(url_for("units_views.jurisdictions"))
         state = FormState(request.form, errors)
     nodes = tree(db.session.scalars(service.jurisdictions_query(current_user)).all())
+    q = (form_text(request.args, "q", blank="") or "")[:100]
+    shown = _matching(nodes, q) if q else nodes
     counts = dict(db.session.execute(scope.scoped(
         sa.select(Unit.jurisdiction_id, sa.func.count()).group_by(Unit.jurisdiction_id),
         Unit, current_user)).all())
-    return render_template("units/jurisdictions.html", nodes=nodes, counts=counts, form=state,
+    return render_template("units/jurisdictions.html", page=_page_of(shown), counts=counts,
+                           form=state, q=q, any_nodes=bool(nodes),
                            parent_options=jurisdiction_options(nodes),
                            may_create=scope.may(current_user, "jurisdictions.create")), \
         state.status
 
+
+def _matching(nodes: list[Jurisdiction], q: str) -> list[Jurisdiction]:
+    """The nodes whose name or code contains `q`, with the nodes above them (still in tree
+    order) so that each match is read in its place; `match` tells the two apart."""
+    needle = q.casefold()
+    by_id = {node.id: node for node in nodes}
+    keep = set()
+    for node in nodes:
+        node.match = needle in node.name.casefold() or needle in node.code.casefold()
+        if node.match:
+            up = node
+            while up is not None and up.id not in keep:
+                keep.add(up.id)
+                up = by_id.get(up.parent_id)
+    return [node for node in nodes if node.id in keep]
+
+
+def _page_of(items: list) -> Page:
+    """One page of a list already in memory (the tree is ordered in Python)."""
+    number = request.args.get("page", 1, type=int)
+    number = number if 0 < number < 10**6 else 1
+    return Page(items[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, len(items),
+                PAGE_SIZE)

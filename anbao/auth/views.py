@@ -98,18 +98,48 @@ def _people_without_account() -> list[Person]:
                               .where(Person.id.not_in(linked))).all()
 
 
+ACTIVE_VALUES = {"true": True, "false": False}
+
+
+def _user_filters() -> dict:
+    """The account list's GET filters; values that are not a choice are ignored."""
+    role, active = request.args.get("role"), request.args.get("active")
+    unit_id = request.args.get("unit_id", type=int) if not current_user.unit_id else None
+    return compact({
+        "role": role if role in ROLES else OMIT,
+        "unit_id": unit_id if unit_id and unit_id > 0 else OMIT,
+        "active": ACTIVE_VALUES.get(active, OMIT),
+        "q": (form_text(request.args, "q", blank="") or "")[:100] or OMIT,
+    })
+
+
 @bp.route("/users")
 @login_required
 def users():
+    filters = _user_filters()
     stmt = service.users_query(current_user).options(
         selectinload(User.unit), selectinload(User.jurisdiction),
         selectinload(User.person).selectinload(Person.unit))
+    if "role" in filters:
+        stmt = stmt.where(User.role == filters["role"])
+    if "unit_id" in filters:  # the query is scoped: a unit out of scope lists nobody
+        stmt = stmt.where(User.unit_id == filters["unit_id"])
+    if "active" in filters:
+        stmt = stmt.where(User.active.is_(filters["active"]))
+    if "q" in filters:
+        stmt = stmt.where(sa.or_(User.username.contains(filters["q"], autoescape=True),
+                                 User.display_name.contains(filters["q"], autoescape=True)))
     page = paginate(stmt)
     people = dict(db.session.execute(sa.select(Person.id, Person.name).where(
         Person.id.in_([u.person_id for u in page.items if u.person_id]))).all()) \
         if page.items else {}
     unit = db.session.get(Unit, current_user.unit_id) if current_user.unit_id else None
+    unit_options = [] if unit else [(u.id, u.name) for u in db.session.execute(
+        units.units_query(current_user, {}).with_only_columns(Unit.id, Unit.name)
+        .order_by(None).order_by(Unit.name))]
     return render_template("auth/users.html", page=page, people=people, unit=unit,
+                           filters=filters, filtered=bool(filters), unit_options=unit_options,
+                           role_options=[(r, ROLE_LABELS[r]) for r in ROLES],
                            may_create=scope.may(current_user, "users.create"),
                            may_update=scope.may(current_user, "users.update"))
 
@@ -180,3 +210,33 @@ def user_edit(user_id: int):
     return render_template("auth/user_edit.html", user=user, form=state, etag=current,
                            person_options=people, own=own), state.status
 
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@login_required
+def user_disable(user_id: int):
+    """Disable an account: it can no longer log in and its API tokens stop working."""
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@login_required
+def user_enable(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    user = service.get_user(current_user, user_id)
+    scope.authorize(current_user, "users.update")
+    data, errors = load_form(UserUpdateSchema(), {"active": active})
+    if not errors:
+        saved, errors = submit(service.update_user, current_user, user, data)
+        if not errors:
+            flash(_("Account “%(username)s” disabled.", username=saved.username) if not active
+                  else _("Account “%(username)s” enabled.", username=saved.username), "success")
+            return redirect(url_for("auth_views.users"))
+    if errors.status == 422 and "_form" not in errors:  # other errors are flashed already
+        for messages in errors.values():
+            for message in messages:
+                flash(message, "error")
+    return redirect(url_for("auth_views.user_edit", user_id=user_id))

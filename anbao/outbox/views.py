@@ -63,11 +63,11 @@ def _zone(note: Notification) -> ZoneInfo:
         return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def local_time(note: Notification, instant) -> str:
-    """An instant as a minute in the unit's zone (the configured zone without a unit)."""
+def local_time(note: Notification, instant):
+    """An instant in the unit's zone (the configured zone without a unit), for |moment."""
     if instant is None:
-        return ""
-    return instant.astimezone(_zone(note)).strftime("%Y-%m-%d %H:%M")
+        return None
+    return instant.astimezone(_zone(note))
 
 
 def text_of(note: Notification) -> tuple[str, str]:
@@ -106,12 +106,17 @@ def _back() -> str:
 @login_required
 def notifications():
     unread = request.args.get("unread") in ("true", "1", "on")
+    kind = request.args.get("kind")
+    kind = kind if kind in KINDS else None  # an unknown kind is ignored
     stmt = service.notifications_query(current_user, unread=unread) \
         .options(selectinload(Notification.unit))
+    if kind:
+        stmt = stmt.where(Notification.kind == kind)
     page = paginate(stmt)
     count = _unread()
     return render_template(
-        "outbox/list.html", page=page, unread=unread, unread_total=count,
+        "outbox/list.html", page=page, unread=unread, unread_total=count, kind=kind,
+        kind_options=[(value, words) for value, (words, _icon, _tone) in KINDS.items()],
         kind_of=kind_of, text_of=text_of, local_time=local_time,
         openable=lambda note: safe_path(note.link) is not None,
         here=request.full_path.rstrip("?"))

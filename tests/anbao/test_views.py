@@ -109,10 +109,15 @@ def test_language_switch_changes_html_lang(world, pages):
     response = pages.post("/language/en", headers={"Referer": "http://localhost/units?page=1"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/units?page=1"
-    assert '<html lang="en">' in pages.html("/units")
+    html = pages.html("/units")
+    assert '<html lang="en">' in html
+    assert re.search(r'data-testid="flash-success">.*?The pages now show in English\.', html,
+                     re.S)
     assert db.session.get(User, world.police_a.id).language == "en"
     pages.post("/language/zh_CN")
-    assert '<html lang="zh-CN">' in pages.html("/units")
+    html = pages.html("/units")
+    assert '<html lang="zh-CN">' in html and "The pages now show" not in html
+    assert re.search(r'data-testid="flash-success">.*?中文', html, re.S)
 
 
 def test_language_switch_ignores_foreign_referrers(world, pages):

@@ -118,7 +118,10 @@ def test_coordinator_schedules_moves_and_records_a_monthly_drill(world, visit):
     expect(page.get_by_test_id("flash-success")).to_be_visible()
     row = page.get_by_test_id("occurrence-row").nth(1)
     expect(row).to_have_attribute("data-moved", "true")
-    expect(row.get_by_test_id("occurrence-when")).to_contain_text(f"{moved_to} 14:00")
+    # shown in the reader's language (zh-CN: 2027年3月2日 14:00), the ISO value kept
+    when = row.get_by_test_id("occurrence-when").locator("time").first
+    expect(when).to_have_attribute("datetime", f"{moved_to.isoformat()}T14:00+08:00")
+    expect(when).to_contain_text(f"{moved_to.year}年{moved_to.month}月{moved_to.day}日 14:00")
 
     with page.expect_navigation():
         page.locator(f'#nav a[href="/units/{unit_id}/activities"]').click()
@@ -151,6 +154,12 @@ def test_coordinator_schedules_moves_and_records_a_monthly_drill(world, visit):
     page.check("#f-findings-0-plan_review")
     page.fill("#f-summary", "整体处置有序，东门封控需加强。")
     page.fill("#f-evaluator", "李卫国")
+    # an outcome cannot be undone: the page asks first; dismissing keeps the form
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("outcome-form")).to_be_visible()
+    expect(page.locator("#f-evaluator")).to_have_value("李卫国")
+    page.once("dialog", lambda dialog: dialog.accept())
     _save(visit, "outcome-recorded")
     expect(page.get_by_test_id("flash-success")).to_be_visible()
     expect(page.get_by_test_id("occurrence-row").first).to_have_attribute("data-status",

@@ -55,6 +55,11 @@ def test_coordinator_keeps_the_equipment_ledger(world, visit):
     page.locator('label[for="f-direction-out"]').click()
     page.fill("#f-amount", "9")
     page.fill("#f-reason", "借出")
+    # dismissing the question sends nothing
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_test_id("record-move").click()
+    expect(page.get_by_test_id("error-amount")).to_have_count(0)
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.get_by_test_id("record-move").click()
     visit.shot("withdrawal-refused")
@@ -64,6 +69,7 @@ def test_coordinator_keeps_the_equipment_ledger(world, visit):
     page.locator('label[for="f-direction-out"]').click()
     page.fill("#f-amount", "2")
     page.fill("#f-reason", "夜班领用")
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.get_by_test_id("record-move").click()
     visit.shot("withdrawn")
@@ -76,11 +82,16 @@ def test_coordinator_keeps_the_equipment_ledger(world, visit):
     page.select_option("#f-result", "ok")
     page.fill("#f-note", "外观完好，手柄无松动")
     page.fill("#f-next_inspection_on", str(today + timedelta(days=90)))
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.get_by_test_id("record-inspection").click()
     visit.shot("inspected")
     expect(page.get_by_test_id("inspection-row")).to_have_count(1)
-    expect(page.get_by_test_id("next-inspection")).to_have_text(str(today + timedelta(days=90)))
+    nxt = today + timedelta(days=90)
+    expect(page.get_by_test_id("next-inspection").locator("time")) \
+        .to_have_attribute("datetime", str(nxt))
+    expect(page.get_by_test_id("next-inspection")) \
+        .to_have_text(f"{nxt.year}年{nxt.month}月{nxt.day}日")
     expect(_badges(page)).to_have_count(1)
     expect(_badges(page).first).to_have_attribute("data-alert", "below_required")
 

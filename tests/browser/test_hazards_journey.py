@@ -154,6 +154,11 @@ def test_police_order_past_its_deadline_is_rectified_rejected_and_accepted(world
     visit.goto(f"/units/{unit.id}/hazards?order=true", "coordinator-orders")
     expect(page.get_by_test_id("hazard-row")).to_have_count(1)
     expect(page.get_by_test_id("overdue-marker")).to_be_visible()
+    # the due date in Chinese, its ISO value kept for machines
+    due = page.get_by_test_id("hazard-row").get_by_test_id("due-date")
+    expect(due).to_have_attribute("data-date", str(past))
+    expect(due.locator("time")).to_have_attribute("datetime", str(past))
+    expect(due).to_have_text(f"{past.year}年{past.month}月{past.day}日")
     with page.expect_navigation():
         page.get_by_test_id("hazard-link").click()
     visit.shot("coordinator-sees-order")
@@ -169,7 +174,7 @@ def test_police_order_past_its_deadline_is_rectified_rejected_and_accepted(world
     page.goto(order_url)
     visit.shot("police-verifies")
     page.fill("#f-reject-comment", "北侧仍有盲区")
-    _submit(visit, "reject", "order-rejected")
+    _submit(visit, "reject", "order-rejected", confirm=True)
     expect(_status(page)).to_have_attribute("data-status", "open")
     expect(page.get_by_test_id("penalty-box")).to_be_visible()
     expect(page.get_by_test_id("verification")).to_be_visible()
@@ -215,8 +220,11 @@ def test_coordinator_escalates_and_the_supervisor_acknowledges_from_the_list(wor
     expect(row).to_contain_text("天河实验学校")
     expect(page.locator('[data-testid=summary-count][data-summary="escalated"]')) \
         .to_have_attribute("data-count", "1")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     with page.expect_navigation():
         row.get_by_test_id("row-acknowledge").click()
+    assert questions and questions[0]
     visit.shot("acknowledged")
     expect(page.get_by_test_id("flash-success")).to_be_visible()
     expect(page.get_by_test_id("empty-attention")).to_be_visible()

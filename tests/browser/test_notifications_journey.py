@@ -79,9 +79,12 @@ def test_coordinator_opens_a_reminder_and_marks_all_read(world, visit):
     expect(notes).to_have_count(2)
     expect(page.get_by_test_id("filter-unread-count")).to_have_text("2")
 
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     with page.expect_navigation():
         page.get_by_test_id("mark-all-read").click()
     visit.shot("all-read")
+    assert len(questions) == 1  # marking everything read is asked first
     expect(page.get_by_test_id("flash-success")).to_be_visible()
     expect(_bell(page)).to_have_attribute("data-unread", "0")
     expect(page.get_by_test_id("unread-badge")).to_have_count(0)

@@ -154,3 +154,53 @@ def test_a_report_is_submitted_returned_revised_and_accepted(world, visit, other
     report = db.session.scalars(sa.select(Report)).one()
     assert report.status == "accepted" and report.period_start.isoformat() == period_start
     assert [r.decision for r in report.revisions] == ["return", "accept"]
+
+
+def test_a_spot_check_is_drawn_and_an_inspection_recorded_after_confirming(world, make, visit):
+    """The police draw units at random and record the inspection of one: both ask first, and
+    a dismissed question changes nothing."""
+    from reports.models import Inspection, SpotCheck
+    for i in range(3):
+        make.unit(world.station_a, name=f"抽查单位{i}")
+    page = visit.page
+    visit.login(world.police_a)
+    _click(visit, page.locator('#nav a[href="/spot-checks"]'), "spot-checks")
+    expect(page.get_by_test_id("empty-state")).to_be_visible()
+    page.fill("#f-count", "2")
+    page.fill("#f-seed", "42")
+
+    # dismissed: nothing is drawn
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_test_id("draw").click()
+    expect(page.get_by_test_id("spot-check")).to_have_count(0)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SpotCheck)) == 0
+
+    _click(visit, page.get_by_test_id("draw"), "drawn", confirm=True)
+    expect(page.get_by_test_id("flash-success")).to_be_visible()
+    check = page.get_by_test_id("spot-check")
+    expect(check).to_have_count(1)
+    expect(check).to_have_attribute("data-seed", "42")
+    expect(check.get_by_test_id("drawn-at").locator("time")).to_have_count(1)
+    expect(check.get_by_test_id("drawn-unit")).to_have_count(2)
+
+    # the filters narrow the list, a year without draws shows what to do
+    with page.expect_navigation():
+        page.select_option("#q-drawn_by", "police_a")
+    expect(page.get_by_test_id("spot-check")).to_have_count(1)
+    visit.goto("/spot-checks?year=2001", "no-match")
+    expect(page.get_by_test_id("no-match")).to_be_visible()
+    _click(visit, page.get_by_test_id("clear-filters"), "cleared")
+    expect(page.get_by_test_id("spot-check")).to_have_count(1)
+
+    _click(visit, page.get_by_test_id("record-inspection").first, "inspection-form")
+    expect(page.get_by_test_id("spot-check-note")).to_be_visible()
+    page.fill("#f-summary", "随机抽查，未发现问题。")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_test_id("save-inspection").click()
+    expect(page.get_by_test_id("inspection-form")).to_be_visible()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 0
+    _click(visit, page.get_by_test_id("save-inspection"), "recorded", confirm=True)
+    expect(page.get_by_test_id("flash-success")).to_be_visible()
+    expect(page.get_by_test_id("inspection")).to_have_count(1)
+    visit.goto("/spot-checks", "inspected")
+    expect(page.get_by_test_id("inspected").locator("time")).to_have_count(1)

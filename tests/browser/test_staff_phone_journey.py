@@ -1,5 +1,6 @@
 """A staff member's day on a phone (390 × 844): they log in, land on their next drills and
-trainings, open the one they take part in, and copy their calendar link."""
+trainings, open the one they take part in, copy their calendar link, and read the unit's
+month as an agenda (the grid is too wide for a phone)."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ def phone(browser, live_server, request):
 def test_a_staff_member_sees_the_next_drill_and_copies_the_calendar_link(world, phone,
                                                                          live_server):
     unit = world.unit_a
+    unit_id = unit.id
     start = datetime.combine(today_in(unit) + timedelta(days=2), time(15),
                              ZoneInfo(unit.timezone))
     coordinator = stand_in("coordinator", unit=unit)
@@ -65,6 +67,26 @@ def test_a_staff_member_sees_the_next_drill_and_copies_the_calendar_link(world, 
         page.click("text=教学楼消防疏散演练")
     expect(page.locator("h1")).to_contain_text("教学楼消防疏散演练")
     page.screenshot(path=_artifact("03-drill"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # the unit's activities: on a phone the month is an agenda by day, not the wide grid
+    page.goto(f"{live_server}/units/{unit_id}/activities?month={start:%Y-%m}")
+    page.screenshot(path=_artifact("04-agenda"), full_page=True)
+    expect(page.locator("[data-testid=calendar-grid]")).to_be_hidden()
+    agenda = page.locator("[data-testid=calendar-agenda]")
+    expect(agenda).to_be_visible()
+    day = agenda.locator(f'[data-testid=agenda-day][data-date="{start.date().isoformat()}"]')
+    expect(day).to_be_visible()
+    expect(day.locator("time").first).to_have_attribute("datetime", start.date().isoformat())
+    expect(day.locator("time").first).to_have_text(
+        f"{start.year}年{start.month}月{start.day}日")
+    expect(day.locator("[data-testid=agenda-entry]")).to_have_count(2)
+    expect(day).to_contain_text("教学楼消防疏散演练")
+    expect(day).to_contain_text("15:00–16:00")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    with page.expect_navigation():
+        day.locator("[data-testid=agenda-entry]", has_text="教学楼消防疏散演练").click()
+    expect(page.locator("h1")).to_contain_text("教学楼消防疏散演练")
 
 
 def _artifact(label: str) -> str:

@@ -58,6 +58,8 @@ def test_coordinator_sees_the_staffing_of_its_unit(world, visit):
 def test_police_filters_the_units_and_opens_one(world, visit):
     page = visit.page
     visit.login(world.police_a)
+    with page.expect_navigation():
+        page.locator('#nav a[href="/units"]').click()
     expect(page).to_have_url(re.compile(r"/units$"))
     rows = page.get_by_test_id("unit-row")
     expect(rows).to_have_count(2)
@@ -95,6 +97,7 @@ def test_police_filters_the_units_and_opens_one(world, visit):
 def test_police_registers_a_school_with_campus_rows(world, visit):
     page = visit.page
     visit.login(world.police_a)
+    visit.goto("/units", "units")
     with page.expect_navigation():
         page.get_by_test_id("register-unit").click()
     campuses = page.get_by_test_id("campus-fields")
@@ -139,3 +142,52 @@ def test_police_registers_a_school_with_campus_rows(world, visit):
         ("本部", 1000, 0), ("分部", 500, 200)]
     assert db.session.scalar(sa.select(sa.func.count(Person.id))
                              .where(Person.unit_id == unit.id)) == 0
+
+
+def test_coordinator_filters_the_roster_and_records_a_leaving_after_confirming(world, make,
+                                                                             visit):
+    make.person(world.unit_a, name="赵保安", role="guard")
+    page = visit.page
+    visit.login(world.coordinator_a)
+    visit.goto(f"/units/{world.unit_a.id}/people", "people")
+    rows = page.get_by_test_id("person-row")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_test_id("breadcrumbs")).to_be_visible()
+    page.select_option("#filter-role", "guard")
+    with page.expect_navigation():
+        page.get_by_test_id("apply-filters").click()
+    visit.shot("people-guards")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("赵保安")
+
+    visit.goto(f"/people/{world.person_a.id}/edit", "person-edit")
+    page.fill("#f-left_on", "2025-12-31")
+    # dismissing the question sends nothing
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_test_id("record-leaving").click()
+    expect(page).to_have_url(re.compile(rf"/people/{world.person_a.id}/edit$"))
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    with page.expect_navigation():
+        page.get_by_test_id("record-leaving").click()
+    visit.shot("left")
+    assert questions and "李卫国" in questions[0]
+    expect(page.get_by_test_id("flash-success")).to_be_visible()
+    expect(page.get_by_test_id("person-status").first).to_have_attribute("data-status", "left")
+    expect(page.locator('[data-testid="person-status"] time').first) \
+        .to_have_attribute("datetime", "2025-12-31")
+
+
+def test_coordinator_disables_a_staff_account_after_confirming(world, visit):
+    page = visit.page
+    visit.login(world.coordinator_a)
+    visit.goto(f"/users/{world.staff_a.id}/edit", "account")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
+    with page.expect_navigation():
+        page.get_by_test_id("disable-account").click()
+    visit.shot("disabled")
+    assert questions and "staff_a" in questions[0]
+    expect(page.get_by_test_id("flash-success")).to_be_visible()
+    expect(page.locator('[data-username="staff_a"] [data-testid="user-status"]')) \
+        .to_have_attribute("data-active", "false")

@@ -162,7 +162,7 @@ def test_the_dashboard_shows_each_item_with_its_next_step(world, pages, make):
         assert of(found, rule)["status"] == "ok"
     assert "TRAIN-ANTITERROR" not in {i["rule"] for i in found}  # not a key target
     # words: titles, clauses, scenario labels, the detail, days overdue
-    assert "GZ-(九); 预案办法 Art 6" in markup.unescape(html)
+    assert "GZ-(9); Plan Measures Art 6" in markup.unescape(html)  # the clause, in English
     assert "Theft and robbery" in html
     assert "3 days overdue" in html
     # worst first, the items in order collapsed

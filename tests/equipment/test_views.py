@@ -254,3 +254,94 @@ def test_the_recommended_set_loads_from_the_ledger(world, pages):
     assert 'data-testid="load-recommended"' not in pages.html(
         f"/units/{world.unit_a.id}/equipment")
     assert pages.post(f"/units/{world.unit_a.id}/equipment/recommended").status_code == 403
+
+
+# One state badge, confirmations, dates and numbers in the reader's language (issue 8)
+
+STATES = {"below_required": "missing", "expired": "overdue", "inspection_overdue": "overdue",
+          "expiring_soon": "due_soon", "inspection_due_soon": "due_soon"}
+
+
+def _alert_states(html: str) -> dict:
+    """Each alert badge's alert and the state its badge shows."""
+    return dict(re.findall(r'data-testid="alert-badge" data-alert="(\w+)">\s*<span class="badge'
+                           r' compliance-badge state-badge [^"]*" data-testid="alert-state"'
+                           r' data-state="(\w+)"', html))
+
+
+def test_alerts_are_shown_in_the_state_of_their_urgency(world, pages):
+    today = today_in(world.unit_a)
+    make_item(world.unit_a, expires_on=today - timedelta(days=1),
+              next_inspection_on=today + timedelta(days=3))
+    make_item(world.unit_a, name="急救箱", quantity=2, required_quantity=2,
+              expires_on=today + timedelta(days=10),
+              next_inspection_on=today - timedelta(days=1))
+    make_item(world.unit_a, name="手电", quantity=1, required_quantity=None)
+    pages.login(world.coordinator_a)
+    html = pages.html(f"/units/{world.unit_a.id}/equipment")
+    assert _alert_states(html) == STATES
+    assert "Expires within 30 days" in html and "Below required" in html  # the alert's words
+    assert re.search(r'data-testid="alert-none" data-state="ok"', html)
+    # each tile lists what it counts
+    assert f'href="/units/{world.unit_a.id}/equipment?alert=expired" data-testid="alert-count"' \
+        in html
+
+
+def test_a_movement_and_an_inspection_ask_first(world, pages):
+    item = make_item(world.unit_a)
+    pages.login(world.coordinator_a)
+    html = pages.html(f"/equipment/{item.id}")
+    for testid in ("move-form", "inspect-form"):
+        tag = re.search(r'<form\b[^>]*data-testid="%s"[^>]*>' % testid, html, re.S).group(0)
+        assert re.search(r'data-confirm="[^"]+"', tag), testid
+
+
+def test_dates_times_and_numbers_follow_the_language(world, pages):
+    today = today_in(world.unit_a)
+    expires = today + timedelta(days=200)
+    item = make_item(world.unit_a, quantity=1234, required_quantity=2000, expires_on=expires)
+    pages.login(world.coordinator_a)
+    html = pages.html(f"/units/{world.unit_a.id}/equipment")
+    assert f'<time datetime="{expires}">{expires:%b} {expires.day}, {expires.year}</time>' in html
+    assert ">1,234</span>" in html and "/ 2,000" in html and "766 short" in html
+    next_on = today + timedelta(days=90)
+    response = pages.post(f"/equipment/{item.id}/inspections", data={
+        "inspected_on": str(today), "result": "ok", "note": "",
+        "next_inspection_on": str(next_on)})
+    html = pages.html(response.headers["Location"])
+    flash = html.split('data-testid="flash-success"')[1].split("</div>")[0]
+    assert f"{next_on:%b} {next_on.day}, {next_on.year}" in flash
+    row = html.split('data-testid="inspection-row"')[1].split("</tr>")[0]
+    assert f'<time datetime="{today}">' in row and f'<time datetime="{next_on}">' in row
+    movement = html.split('data-testid="movement-row"')[1].split("</tr>")[0]
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d\+08:00">', movement)
+    assert "+1,234" in movement
+    pages.post("/language/zh_CN")
+    html = pages.html(f"/equipment/{item.id}")
+    assert f"{expires.year}年{expires.month}月{expires.day}日" in html
+    assert str(expires) not in re.sub(r'(datetime|data-date|value)="[^"]*"', "", html)
+
+
+def test_item_tables_have_captions_and_empty_parts_say_what_to_do(world, pages):
+    item = make_item(world.unit_a)
+    pages.login(world.coordinator_a)
+    html = pages.html(f"/equipment/{item.id}")
+    assert 'data-testid="no-inspections"' in html and "Record an inspection" in html
+    for table in re.findall(r"<table\b.*?</table>", html, re.S):
+        assert "<caption" in table
+    for url in (f"/equipment/{item.id}", f"/equipment/{item.id}/edit",
+                f"/units/{world.unit_a.id}/equipment", f"/units/{world.unit_a.id}/equipment/new"):
+        html = pages.html(url)
+        labelled = set(re.findall(r'<label[^>]*for="([^"]+)"', html))
+        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html, re.S):
+            if re.search(r'type="(hidden|submit)"', tag) or "aria-label=" in tag:
+                continue
+            field_id = re.search(r'id="([^"]+)"', tag)
+            assert field_id and field_id.group(1) in labelled, (url, tag)
+
+
+def test_english_equipment_form_carries_no_chinese_glosses(world, pages):
+    pages.login(world.coordinator_a)
+    html = pages.html(f"/units/{world.unit_a.id}/equipment/new")
+    for gloss in ("重点部位", "钢叉", "防刺背心", "东门岗亭"):
+        assert gloss not in html, gloss

@@ -508,3 +508,103 @@ def test_the_list_across_units_loads_units_without_a_query_per_row(world, make, 
         html = pages.html("/hazards?view=all")
     assert rows(html) == 12 and "单位11" in html
     assert many() == few()
+
+
+# One state badge, confirmations, dates and amounts in the reader's language (issue 8)
+
+def _tag(html: str, testid: str) -> str:
+    """The opening tag of the first element with that data-testid."""
+    match = re.search(r'<[^>]*data-testid="%s"[^>]*>' % re.escape(testid), html)
+    assert match, testid
+    return match.group(0)
+
+
+def _form_tag(html: str, testid: str) -> str:
+    """The opening <form> tag with that data-testid, across its line breaks."""
+    match = re.search(r'<form\b[^>]*data-testid="%s"[^>]*>' % re.escape(testid), html, re.S)
+    assert match, testid
+    return match.group(0)
+
+
+def test_overdue_is_shown_by_the_one_state_badge(world, pages):
+    order = make_order(world.unit_a, world.police_a, due_date=days(world.unit_a, -3))
+    pages.login(world.police_a)
+    html = pages.html(f"/hazards/{order.id}")
+    badge = _tag(html, "overdue-badge")
+    assert 'data-state="overdue"' in badge and "state-badge" in badge
+    assert "compliance-" in badge
+    html = pages.html("/hazards")
+    badge = _tag(html, "reason-overdue-order")
+    assert 'data-state="overdue"' in badge and "state-badge" in badge
+    assert "Order overdue: penalty exposure" in html
+    html = pages.html(f"/units/{world.unit_a.id}/hazards")
+    assert 'data-state="overdue"' in _tag(html, "overdue-marker")
+
+
+def test_irreversible_hazard_actions_ask_first(world, pages):
+    hazard = make_hazard(world.unit_a)
+    service.rectify(coordinator_of(world.unit_a), hazard, "已修复", [])
+    escalated = make_hazard(world.unit_a, description="校门外摊贩")
+    service.escalate(coordinator_of(world.unit_a), escalated, "supervisor", "需要协调")
+    db.session.commit()
+    pages.login(world.coordinator_a)
+    html = pages.html(f"/hazards/{hazard.id}")
+    for form in ("accept-form", "reject-form", "escalate-form"):
+        assert re.search(r'data-confirm="[^"]+"', _form_tag(html, form)), form
+    relogin(pages, world.supervisor_a)
+    html = pages.html(f"/hazards/{escalated.id}")
+    assert re.search(r'data-confirm="[^"]+"', _form_tag(html, "acknowledge-form"))
+    html = pages.html("/hazards")
+    assert re.search(r'data-confirm="[^"]+"', _form_tag(html, "row-acknowledge-form"))
+
+
+def test_dates_times_and_amounts_follow_the_language(world, pages):
+    due = days(world.unit_a, -3)
+    order = make_order(world.unit_a, world.police_a, due_date=due, owner="王五")
+    pages.login(world.police_a)
+    html = pages.html(f"/units/{world.unit_a.id}/hazards")
+    cell = html.split('data-testid="due-date"')[1].split("</span>")[0]
+    assert f'data-date="{due}"' in cell and f'<time datetime="{due}">' in cell
+    assert f"{due:%b} {due.day}, {due.year}</time>" in cell
+    html = pages.html(f"/hazards/{order.id}")
+    assert f"Overdue since <time datetime=\"{due}\">{due:%b} {due.day}, {due.year}</time>" in html
+    assert "10,000–100,000 yuan" in html and "500–5,000 yuan" in html
+    step = html.split('data-testid="step-time"')[1].split("</span>")[0]
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d\+08:00">', step)
+    assert str(due) not in re.sub(r'(datetime|data-date|value)="[^"]*"', "", html)
+    pages.post("/language/zh_CN")
+    html = pages.html(f"/hazards/{order.id}")
+    assert f"{due.year}年{due.month}月{due.day}日" in html
+    response = pages.post(f"/units/{world.unit_a.id}/orders/new", data={
+        "description": "门禁未登记", "due_date": str(due), "severity": "high", "owner": "王五"})
+    assert response.status_code == 302
+    html = pages.html(response.headers["Location"])
+    flash = html.split('data-testid="flash-success"')[1].split("</div>")[0]
+    assert f"{due.year}年{due.month}月{due.day}日" in flash and str(due) not in flash
+
+
+def test_english_forms_carry_no_chinese_glosses(world, pages):
+    pages.login(world.police_a)
+    html = pages.html(f"/units/{world.unit_a.id}/orders/new")
+    html += pages.html(f"/units/{world.unit_a.id}/hazards")  # the empty ledger of the police
+    relogin(pages, world.coordinator_a)
+    html += pages.html(f"/units/{world.unit_a.id}/hazards/new")
+    for gloss in ("421号", "十七", "重点部位", "限期", "东门围栏", "《", "责令"):
+        assert gloss not in html, gloss
+    assert "Decree No. 421" in html
+
+
+def test_every_hazard_field_and_table_is_labelled(world, pages):
+    hazard = make_hazard(world.unit_a)
+    pages.login(world.coordinator_a)
+    for url in (f"/units/{world.unit_a.id}/hazards", f"/hazards/{hazard.id}",
+                f"/units/{world.unit_a.id}/hazards/new", f"/hazards/{hazard.id}/edit"):
+        html = pages.html(url)
+        labelled = set(re.findall(r'<label[^>]*for="([^"]+)"', html))
+        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html, re.S):
+            if re.search(r'type="(hidden|submit)"', tag) or "aria-label=" in tag:
+                continue
+            field_id = re.search(r'id="([^"]+)"', tag)
+            assert field_id and field_id.group(1) in labelled, (url, tag)
+        for table in re.findall(r"<table\b.*?</table>", html, re.S):
+            assert "<caption" in table or "aria-label=" in table.split(">")[0], url

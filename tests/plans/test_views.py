@@ -278,7 +278,7 @@ def test_approve_form_approves_with_the_name_given(world, pages):
     assert (plan.status, plan.approved_by) == ("approved", "陈校长")
     html = pages.html(f"/plans/{plan.id}")
     assert 'data-testid="approve-form"' not in html
-    assert str(plan.review_due) in html
+    assert f'data-testid="review-due"><time datetime="{plan.review_due.isoformat()}">' in html
 
 
 def test_approving_a_stale_version_is_refused(world, pages):
@@ -317,7 +317,8 @@ def test_print_view_has_the_title_block_and_no_navigation(world, pages):
     pages.login(world.coordinator_a)
     html = pages.html(f"/plans/{plan.id}/print")
     assert "<nav" not in html and "navbar" not in html
-    assert world.unit_a.name in html and "陈校长" in html and str(plan.review_due) in html
+    assert world.unit_a.name in html and "陈校长" in html
+    assert f'<time datetime="{plan.review_due.isoformat()}">' in html
     assert html.count('data-testid="plan-section"') == len(SECTIONS)
     assert "<script>" not in html and "style=" not in html
 

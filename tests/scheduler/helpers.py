@@ -129,3 +129,13 @@ def stop(process) -> None:
     if process.poll() is None:
         process.kill()
     process.communicate(timeout=10)
+
+
+def zh_day(d) -> str:
+    """A date as a Chinese message writes it (|day_text in zh_CN): 2027年3月8日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def en_day(d) -> str:
+    """A date as an English message writes it (|day_text in en): Mar 8, 2027."""
+    return f"{d:%b} {d.day}, {d.year}"

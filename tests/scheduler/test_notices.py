@@ -15,7 +15,7 @@ from compliance import service as compliance
 from compliance.models import UnitState
 from equipment import service as equipment
 from hazards import service as hazards
-from tests.scheduler.helpers import (DAY, SHANGHAI, activity, at, coordinator_of, daily, hold,
+from tests.scheduler.helpers import (en_day, zh_day, DAY, SHANGHAI, activity, at, coordinator_of, daily, hold,
                                      notes)
 
 TODAY = date(2027, 3, 1)
@@ -60,7 +60,8 @@ def test_an_obligation_turning_due_soon_notifies_the_coordinators_once(app, plan
     assert [n.kind for n in rows] == ["obligation_due_soon"] * 2
     assert {n.user_id for n in rows} == {c.id for c in plant.coordinators}
     assert {n.created_at for n in rows} == {at(due - timedelta(days=30))}
-    assert all(due.isoformat() in n.subject and "珠江电力公司" in n.body for n in rows)
+    assert all(zh_day(due) in n.subject and en_day(due) in n.other_subject
+               and "珠江电力公司" in n.body for n in rows)
     assert {n.link for n in rows} == {f"/units/{plant.id}/compliance"}
     (emailed,) = [n for n in rows if n.email]
     assert emailed.email == "one@plant.example.cn" and emailed.email_status == "pending"
@@ -78,7 +79,7 @@ def test_an_overdue_obligation_notifies_again_every_7_days_until_resolved(app, p
     assert [n.created_at.astimezone(SHANGHAI).date() for n in rows] == [
         due + timedelta(days=d) for d in (1, 8, 15)]
     assert len({n.key for n in rows}) == 3
-    assert all(due.isoformat() in n.subject for n in rows)
+    assert all(zh_day(due) in n.subject for n in rows)
     # resolved: the training is held; nothing more, however long we wait
     hold(activity(plant, at(due + timedelta(days=17)), kind="training",
                   topic="national_security", title="国家安全教育"))
@@ -132,7 +133,7 @@ def test_a_hazard_near_its_due_date_and_past_it_notifies_the_coordinators(app, p
     assert told[15] == {"hazard_due_soon": 1, "hazard_overdue": 3}
     rows = notes("hazard_due_soon", "hazard_overdue")
     assert {n.user_id for n in rows} == {c.id for c in plant.coordinators}
-    assert all("配电房门锁损坏" in n.body and due.isoformat() in n.subject for n in rows)
+    assert all("配电房门锁损坏" in n.body and zh_day(due) in n.subject for n in rows)
     assert all(n.key.split("|")[2] == f"hazard:{hazard.id}" for n in rows)
     assert {n.link for n in rows} == {f"/hazards/{hazard.id}"}
     # rectified: no more

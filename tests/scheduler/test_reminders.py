@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from anbao.extensions import db
 from anbao.outbox import service as outbox
 from drills import service as drills
-from tests.scheduler.helpers import (DAY, HOUR, REMINDERS, SECOND, START, UTC, activity,
+from tests.scheduler.helpers import (zh_day, DAY, HOUR, REMINDERS, SECOND, START, UTC, activity,
                                      coordinator_of, frequent, hold, notes, tick)
 
 
@@ -112,7 +112,8 @@ def test_the_text_names_the_activity_its_unit_place_and_local_time(app, world, p
     assert "防暴恐综合演练" in note.subject
     for text in (note.body, note.other_body):
         assert "防暴恐综合演练" in text and "天河实验学校" in text and "东门广场" in text
-        assert "2027-03-08 09:00" in text   # in the unit's zone, not UTC (01:00)
+        # in the unit's zone, not UTC (01:00), as each language writes a date
+        assert "2027年3月8日 09:00" in text or "Mar 8, 2027 09:00" in text
         assert "10:30" in text
     assert note.language == "zh_CN"
     assert "演练" in note.body.replace("防暴恐综合演练", "")   # the kind, in Chinese first
@@ -190,7 +191,7 @@ def test_a_rescheduled_activity_is_reminded_again_at_its_new_time(app, world, pe
     frequent(app, later - 6 * DAY)
     first, again = notes("reminder_7d", email="zhao@example.cn")
     assert first.key.endswith(period(START)) and again.key.endswith(period(later))
-    assert "2027-03-10 09:00" in again.body
+    assert "2027年3月10日 09:00" in again.body
     # and the 1-day reminder comes a day before the new start, not the old one
     assert frequent(app, START - HOUR)["reminders"] == 0
     frequent(app, later - DAY)
@@ -211,7 +212,7 @@ def test_a_moved_occurrence_of_a_series_is_reminded_again_at_its_new_time(app, w
     rows = notes(email="zhao@example.cn")
     assert [n.kind for n in rows] == ["reminder_7d", "reminder_7d"]
     assert rows[1].key.endswith(period(START, moved_to))
-    assert "2027-03-09 14:00" in rows[1].body
+    assert "2027年3月9日 14:00" in rows[1].body
     # its 1-day reminder comes a day before the new time
     frequent(app, START - DAY)
     assert [n.kind for n in notes(email="zhao@example.cn")] == ["reminder_7d"] * 2
@@ -290,7 +291,7 @@ def test_every_occurrence_of_a_series_is_reminded_7_days_and_1_day_before(app, w
     for n in rows:
         start = next(s for s in starts if n.key.endswith(period(s)))
         assert n.created_at == start - (7 * DAY if n.kind == "reminder_7d" else DAY)
-        assert f"{start:%Y-%m-%d} 09:00" in n.body
+        assert f"{zh_day(start)} 09:00" in n.body
     assert {n.key.split("|")[2] for n in rows} == {f"activity:{series.id}"}
 
 
