@@ -44,7 +44,6 @@ def from_env() -> dict:
         "SCHEDULER_POLL": float(env.get("ANBAO_SCHEDULER_POLL", "10")),
         "SCHEDULER_DAILY_AT": _hour_minute(env.get("ANBAO_SCHEDULER_DAILY_AT", "06:30")),
         "SESSION_COOKIE_SECURE": env.get("ANBAO_BASE_URL", "").startswith("https://"),
-        "REMEMBER_COOKIE_SECURE": env.get("ANBAO_BASE_URL", "").startswith("https://"),
         "TRUSTED_PROXIES": int(env.get("ANBAO_TRUSTED_PROXIES", "0")),
     }
 
@@ -54,8 +53,6 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "REMEMBER_COOKIE_HTTPONLY": True,
-    "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "WTF_CSRF_CHECK_DEFAULT": False,
     "WTF_CSRF_TIME_LIMIT": None,

@@ -12,6 +12,7 @@ from werkzeug.exceptions import Conflict, HTTPException
 
 from anbao.extensions import db
 from anbao.i18n import translate
+from anbao.schemas import MAX_ID, storable
 from anbao.web import ERROR_TEXTS
 
 PAGE_SIZE = 50
@@ -57,10 +58,41 @@ class Page:
         return result
 
 
+def page_number() -> int:
+    """The `page` query argument (from 1); anything else is the first page."""
+    number = request.args.get("page", 1, type=int)
+    return number if 0 < number < 10**6 else 1
+
+
+def paginate_rows(rows: list, size: int = PAGE_SIZE) -> Page:
+    """The page of a list already in memory (ordered or filtered in Python)."""
+    number = page_number()
+    number = number if (number - 1) * size < len(rows) else 1
+    return Page(rows[(number - 1) * size:number * size], number, len(rows), size)
+
+
+# A list page's filters from its query: a value that is not one it could mean is ignored
+# (None), never an error: no text with NUL (PostgreSQL refuses it), no id beyond a column's.
+
+def query_text(name: str, length: int = 100) -> str | None:
+    value = request.args.get(name, "").strip()[:length]
+    return value if value and storable(value) else None
+
+
+def query_id(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if re.fullmatch(r"[1-9][0-9]{0,9}", value) and int(value) <= MAX_ID \
+        else None
+
+
+def query_choice(name: str, choices) -> str | None:
+    value = request.args.get(name)
+    return value if value in choices else None
+
+
 def paginate(stmt: sa.Select, size: int = PAGE_SIZE) -> Page:
     """The page of `stmt` named by the `page` query argument (from 1)."""
-    number = request.args.get("page", 1, type=int)
-    number = number if 0 < number < 10**6 else 1
+    number = page_number()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
         stmt.order_by(None).subquery()))
     items = db.session.scalars(stmt.limit(size).offset((number - 1) * size)).all()

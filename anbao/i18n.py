@@ -2,7 +2,8 @@
 CLI or scheduler (English as written). Marshmallow's own English messages are translated here
 too, so the API and the pages show validation errors in the user's language."""
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import flask_babel
 from markupsafe import Markup
@@ -91,8 +92,25 @@ def day_text(value) -> str:
     return flask_babel.format_date(value, "medium")
 
 
-def moment_text(value) -> str:
-    """A date and time already in the zone to show (the unit's): date then hours:minutes."""
+def in_zone(value, zone=None):
+    """An instant (a datetime, or ISO text as stored in JSON) in `zone`: a ZoneInfo, a zone's
+    name, or a unit (anything with `timezone`); as it is without one."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if zone is None:
+        return value
+    if not isinstance(zone, ZoneInfo):
+        zone = ZoneInfo(getattr(zone, "timezone", zone))
+    if value.tzinfo is None:  # a wall-clock time there already
+        return value.replace(tzinfo=zone)
+    return value.astimezone(zone)
+
+
+def moment_text(value, zone=None) -> str:
+    """A date and time in `zone` (a unit's, usually): the date, then hours:minutes."""
+    value = in_zone(value, zone)
     if not value:
         return ""
     return f"{day_text(value.date())} {value.strftime('%H:%M')}"
@@ -106,7 +124,8 @@ def day(value) -> Markup:
     return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), day_text(value))
 
 
-def moment(value) -> Markup:
+def moment(value, zone=None) -> Markup:
+    value = in_zone(value, zone)
     if not value:
         return Markup("—")
     return Markup('<time datetime="{}">{}</time>').format(value.isoformat(timespec="minutes"),

@@ -1,4 +1,5 @@
 """Pages every role shares: home, language switch, API docs, health; the menu."""
+import re
 from urllib.parse import urlsplit
 
 import swagger_ui_bundle
@@ -30,6 +31,19 @@ def home():
     return redirect(url_for("units_views.units"))
 
 
+def safe_path(value: str | None) -> str | None:
+    """`value` when it is a path of this site ("/..."), else None: never another host, not
+    even through "//host", "/\\host", a scheme or a control character."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return None
+    if re.search(r"[\x00-\x20\x7f\\]", value):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
+
+
 @bp.route("/language/<code>", methods=["POST"])
 def language(code: str):
     """Switch the language; remembered in the session and on the account."""
@@ -41,12 +55,10 @@ def language(code: str):
         refresh()  # the message below in the language just chosen
         flash(_("The pages now show in %(language)s.", language=LANGUAGE_NAMES[code]),
               "success")
-    back = request.referrer or ""
-    parts = urlsplit(back)
-    if parts.netloc and parts.netloc != request.host:
-        back = ""
-    return redirect(parts.path + (f"?{parts.query}" if parts.query else "") if back
-                    else url_for("web.home"))
+    parts = urlsplit(request.referrer or "")
+    back = None if parts.netloc and parts.netloc != request.host \
+        else safe_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return redirect(back or url_for("web.home"))
 
 
 @bp.route("/api/v1/docs")

@@ -11,8 +11,7 @@ from anbao import scope
 from anbao.auth import service as accounts
 from anbao.extensions import db
 from compliance import rules, service
-from compliance.models import RuleSetting
-from compliance.views import _chart, _jurisdictions
+from compliance.views import chart_of, districts_of
 from hazards import service as hazards
 from hazards.models import Hazard
 from reports import service as reports
@@ -42,6 +41,7 @@ def _review_queue() -> dict:
     rows = db.session.execute(stmt.order_by(None).add_columns(submitted.label("at"))
                               .order_by(submitted, Report.id).limit(ROWS)).all()
     return {"count": _count(stmt), "rows": rows,
+            "reviews": scope.may(current_user, "reports.review"),
             "url": url_for("reports_views.queue", status="submitted")}
 
 
@@ -56,8 +56,8 @@ def _administration() -> dict:
         return {}
     return {"users": _count(accounts.users_query(current_user)),
             "jurisdictions": _count(units.jurisdictions_query(current_user)),
-            "changed_rules": db.session.scalar(sa.select(sa.func.count()).select_from(
-                RuleSetting))}
+            "changed_rules": sum(months != rules.RULES[code].months
+                                 for code, months in service.months().items())}
 
 
 @bp.route("/dashboard")
@@ -67,7 +67,7 @@ def dashboard():
         return redirect(url_for("web.home"))
     scope.authorize(current_user, "compliance.overview")
     results = service.overview(current_user, {})
-    district_of, place_of = _jurisdictions(results)
+    district_of, place_of = districts_of(results)
     worst = sorted((r for r in results if r.status != "compliant"),
                    key=lambda r: (r.status != "non_compliant", -r.count("overdue"),
                                   -r.count("missing"), r.unit.name))[:ROWS]
@@ -78,7 +78,7 @@ def dashboard():
         "compliance/home.html", total=len(results), worst=worst, place_of=place_of,
         counts={status: sum(r.status == status for r in results)
                 for status in rules.UNIT_STATUSES},
-        chart=_chart(results, district_of), queue=_review_queue(),
+        chart=chart_of(results, district_of), queue=_review_queue(),
         orders=_hazards({"overdue": True, "order": True}, {"overdue": "true", "order": "true"}),
         escalations=escalations, administration=_administration(),
         may_spot_check=scope.may(current_user, "spot_checks"))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from anbao import scope
 from anbao.audit import service as audit
 from anbao.extensions import db, utcnow
+from anbao.i18n import day_text
 from anbao.i18n import gettext as _
 from compliance import rules
 from compliance.models import RuleSetting
@@ -218,14 +219,14 @@ def _plan_items(unit: Unit, facts: Facts, zone: ZoneInfo, as_of: date) -> list[I
     for plan in sorted(in_force.values(), key=lambda p: p.id):
         approved = _local_day(plan.approved_at, zone)
         due = approved + relativedelta(months=review)
-        detail = _("Approved on %(date)s; review within %(months)s months.", date=approved,
-                   months=review)
+        detail = _("Approved on %(date)s; review within %(months)s months.",
+                   date=day_text(approved), months=review)
         if plan.review_requested and plan.review_requested_at is not None:
             requested = _local_day(plan.review_requested_at, zone)
             if requested <= as_of:
                 due = min(due, requested + timedelta(days=rules.REQUESTED_REVIEW_DAYS))
                 detail = _("A drill finding asked on %(date)s for a review within 30 days.",
-                           date=requested)
+                           date=day_text(requested))
         items.append(_item("PLAN-REVIEW", _status(due, as_of), detail, due, str(plan.id)))
     if key:
         interval = facts.months["DRILL-PLAN"]
@@ -244,8 +245,8 @@ def _plan_items(unit: Unit, facts: Facts, zone: ZoneInfo, as_of: date) -> list[I
             last = held.get(scenario)
             began = max(first[scenario], _began(unit, rules.RULES["DRILL-PLAN"]))
             due = (last or began) + relativedelta(months=every)
-            detail = (_("Last drilled on %(date)s; drill every %(months)s months.", date=last,
-                        months=every) if last else
+            detail = (_("Last drilled on %(date)s; drill every %(months)s months.",
+                        date=day_text(last), months=every) if last else
                       _("Never drilled; drill within %(months)s months of the plan's "
                         "approval.", months=every))
             items.append(_item("DRILL-PLAN", _status(due, as_of), detail, due, scenario))
@@ -275,8 +276,8 @@ def _training_items(unit: Unit, facts: Facts, zone: ZoneInfo, as_of: date) -> li
         every = facts.months[code]
         last = held.get(topic)
         due = (last or _began(unit, rules.RULES[code])) + relativedelta(months=every)
-        detail = (_("Last held on %(date)s; hold one every %(months)s months.", date=last,
-                    months=every) if last else
+        detail = (_("Last held on %(date)s; hold one every %(months)s months.",
+                    date=day_text(last), months=every) if last else
                   _("Never held; due %(months)s months after the rule began to apply.",
                     months=every))
         items.append(_item(code, _status(due, as_of), detail, due))
@@ -319,7 +320,7 @@ def _hazard_item(unit: Unit, facts: Facts, zone: ZoneInfo, as_of: date) -> Item:
                                             count=len(late)), late[0])
     return _item("HAZARD", _status(dues[0], as_of),
                  _("%(count)s open hazards; the next is due on %(date)s.", count=len(dues),
-                   date=dues[0]), dues[0])
+                   date=day_text(dues[0])), dues[0])
 
 
 def _report_items(unit: Unit, facts: Facts, zone: ZoneInfo, as_of: date) -> list[Item]:
@@ -336,13 +337,13 @@ def _report_items(unit: Unit, facts: Facts, zone: ZoneInfo, as_of: date) -> list
         returned = last is not None and last.decision == "return" and \
             _local_day(last.reviewed_at, zone) <= as_of
         if last is not None and not returned:
-            items.append(_item("REPORT", "ok", _("Submitted on %(date)s.",
-                                                 date=_local_day(last.submitted_at, zone)),
+            submitted = day_text(_local_day(last.submitted_at, zone))
+            items.append(_item("REPORT", "ok", _("Submitted on %(date)s.", date=submitted),
                                due, name))
             continue
         detail = (_("Returned by the police: revise it and submit it again.") if returned else
-                  _("The report for %(start)s – %(end)s is due on %(date)s.", start=start,
-                    end=end, date=due))
+                  _("The report for %(start)s – %(end)s is due on %(date)s.", start=day_text(start),
+                    end=day_text(end), date=day_text(due)))
         items.append(_item("REPORT", _status(due, as_of), detail, due, name))
     return items
 

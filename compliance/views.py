@@ -18,8 +18,8 @@ from anbao import scope
 from anbao import xlsx as sheets
 from anbao.audit import service as audit
 from anbao.extensions import db
-from anbao.forms import (OMIT, PAGE_SIZE, FormState, Page, compact, form_int, form_text,
-                         load_form, submit)
+from anbao.forms import (OMIT, FormState, compact, form_int, form_text, load_form,
+                         paginate_rows, submit)
 from anbao.web import current_locale
 from compliance import labels, rules, service, xlsx
 from compliance.models import RuleSetting
@@ -252,7 +252,7 @@ def unit_compliance(unit_id: int):
 
 # The jurisdiction's overview
 
-def _jurisdictions(results) -> tuple[dict, dict]:
+def districts_of(results) -> tuple[dict, dict]:
     """Each unit's district (the node under the city on its path) and its place in words,
     in two queries whatever the number of units."""
     own = {j.id: j for j in db.session.scalars(sa.select(Jurisdiction).where(
@@ -280,7 +280,7 @@ def _jurisdictions(results) -> tuple[dict, dict]:
 CHART = {"width": 760, "label": 170, "bar": 470, "row": 34, "height": 22, "top": 44}
 
 
-def _chart(results, district_of) -> dict:
+def chart_of(results, district_of) -> dict:
     """Units by status and district as stacked horizontal bars, one per district."""
     by_district: dict[int, dict] = {}
     for result in results:
@@ -326,13 +326,6 @@ def _overview_filters(choices) -> dict:
     return filters
 
 
-def _page(rows: list) -> Page:
-    number = request.args.get("page", 1, type=int)
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    number = number if 0 < number <= pages else 1
-    return Page(rows[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, len(rows))
-
-
 @bp.route("/compliance")
 @login_required
 def overview():
@@ -342,12 +335,13 @@ def overview():
     every = service.overview(current_user, {k: v for k, v in filters.items() if k != "status"})
     results = [r for r in every if r.status == filters["status"]] if "status" in filters \
         else every
-    district_of, place_of = _jurisdictions(every)
+    district_of, place_of = districts_of(every)
     counts = {status: sum(r.status == status for r in every) for status in rules.UNIT_STATUSES}
     args = query_args(filters)
     return render_template(
-        "compliance/overview.html", page=_page(results), filters=filters, args=args,
-        filtered=bool(filters), counts=counts, total=len(every), chart=_chart(every, district_of),
+        "compliance/overview.html", page=paginate_rows(results), filters=filters, args=args,
+        filtered=bool(filters), counts=counts, total=len(every),
+        chart=chart_of(every, district_of),
         place_of=place_of, jurisdictions=jurisdiction_options(choices),
         status_link=lambda status: url_for("compliance_views.overview",
                                            **{**args, "status": status}),
@@ -368,7 +362,7 @@ def export():
     choices = _jurisdiction_choices()
     filters = _overview_filters(choices)
     results = service.overview(current_user, filters)
-    _district_of, place_of = _jurisdictions(results)
+    _district_of, place_of = districts_of(results)
     rows = [(r.unit.name, place_of[r.unit.jurisdiction_id],
              str(unit_labels.label("category", r.unit.category)),
              str(labels.UNIT_STATUS_LABELS[r.status]), r.count("overdue"), r.count("due_soon"),

@@ -119,11 +119,6 @@ def span_html(unit: Unit, start: datetime, end: datetime) -> Markup:
     return moment(s) + Markup(" – ") + moment(e)
 
 
-def minute(wall: datetime) -> str:
-    """A wall-clock minute in the reader's language (plain text)."""
-    return moment_text(wall)
-
-
 def etag_of(activity: Activity) -> str:
     return rest.etag_of(ActivitySchema().dump(activity))
 
@@ -257,7 +252,7 @@ def drill_helpers() -> dict:
                                                  today + timedelta(days=UPCOMING_DAYS))
                    if row.status == "scheduled")
     return {"unit_upcoming_activities": upcoming, "drill_span": span_html,
-            "drill_span_text": span, "drill_local": local, "drill_at": at_local, "weekday_labels": picker.WEEKDAY_LABELS}
+            "drill_span_text": span, "weekday_labels": picker.WEEKDAY_LABELS}
 
 
 # The unit's calendar and list
@@ -349,7 +344,7 @@ def _rule_fits(unit: Unit, data: dict) -> Errors:
         return Errors()
     return Errors({"date": [_("The start is not one of the days the rule names: its first "
                               "occurrence would be %(when)s. Choose a start date the rule "
-                              "includes.", when=minute(first))]})
+                              "includes.", when=moment_text(first))]})
 
 
 def _activity_values(activity: Activity) -> dict:
@@ -556,7 +551,7 @@ def occurrence_move(activity_id: int):
                                  loaded["starts_at"], loaded["ends_at"])
         if not errors:
             flash(_("The occurrence of %(original)s now takes place %(when)s.",
-                    original=minute(local(unit, loaded["occurrence"])),
+                    original=moment_text(local(unit, loaded["occurrence"])),
                     when=span(unit, loaded["starts_at"], loaded["ends_at"])), "success")
             return _back(activity_id, "occurrences")
         activity = db.session.get(Activity, activity_id)
@@ -581,7 +576,7 @@ def activity_cancel(activity_id: int):
         if not errors:
             if data.get("occurrence") is not None:
                 flash(_("The occurrence of %(when)s is cancelled.",
-                        when=minute(local(unit, data["occurrence"]))), "success")
+                        when=moment_text(local(unit, data["occurrence"]))), "success")
                 return _back(activity_id, "occurrences")
             flash(_("“%(title)s” is cancelled.", title=activity.title), "success")
             return _back(activity_id)

@@ -13,7 +13,7 @@ from anbao import api as rest
 from anbao import scope
 from anbao.audit import service as audit
 from anbao.extensions import db
-from anbao.i18n import day_text, moment, number
+from anbao.i18n import day_text, number
 from anbao.forms import (OMIT, Errors, FormState, compact, form_int, form_text, load_form,
                          paginate, submit)
 from anbao.web import current_locale
@@ -156,11 +156,6 @@ def item_edit(equipment_id: int):
 
 # One item: details, ledger, inspections, the movement and inspection forms
 
-def unit_moment(unit: Unit, instant):
-    """An instant as a <time> in the unit's zone, in the reader's language ("—" for none)."""
-    return moment(instant.astimezone(ZoneInfo(unit.timezone)) if instant else None)
-
-
 def _render_item(item: Equipment, move: FormState | None = None,
                  inspection: FormState | None = None):
     move = move or FormState({"direction": "out"})
@@ -171,7 +166,7 @@ def _render_item(item: Equipment, move: FormState | None = None,
         "equipment/detail.html", item=item, unit=item.unit, today=today,
         alerts=service.alerts(item, today), movements=list(reversed(service.movements(item))),
         inspections=list(reversed(service.inspections(item))), move=move,
-        inspection=inspection, unit_moment=unit_moment,
+        inspection=inspection,
         may_write=scope.may(current_user, "equipment.write")), max(move.status,
                                                                     inspection.status)
 

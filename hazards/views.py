@@ -15,7 +15,7 @@ from anbao import scope
 from anbao import xlsx as sheets
 from anbao.audit import service as audit
 from anbao.extensions import db
-from anbao.i18n import day_text, moment
+from anbao.i18n import day_text
 from anbao.forms import (OMIT, Errors, FormState, compact, form_int, form_text, load_form,
                          paginate, submit)
 from anbao.web import ROLE_LABELS, current_locale
@@ -51,11 +51,6 @@ def etag_of(hazard: Hazard) -> str:
     return rest.etag_of(HazardDetailSchema().dump(hazard))
 
 
-def unit_moment(unit: Unit, instant):
-    """An instant as a <time> in the unit's zone, in the reader's language ("—" for none)."""
-    return moment(instant.astimezone(ZoneInfo(unit.timezone)) if instant else None)
-
-
 def _may_read() -> bool:
     return current_user.is_authenticated and scope.may(current_user, "hazards.read")
 
@@ -63,8 +58,7 @@ def _may_read() -> bool:
 @bp.app_context_processor
 def hazard_helpers() -> dict:
     return {"may_read_hazards": _may_read,
-            "unit_hazard_summary": lambda unit: service.summary(current_user, unit),
-            "hazard_moment": unit_moment}
+            "unit_hazard_summary": lambda unit: service.summary(current_user, unit)}
 
 
 def _filters(schema, names) -> dict:

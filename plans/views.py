@@ -20,7 +20,6 @@ from plans import labels, scenarios, service
 from plans.models import LEVELS, SCENARIOS, SECTIONS, Plan
 from plans.schemas import PlanApproveSchema, PlanSchema, PlanUpdateSchema
 from units.models import Unit
-from units.service import local_time as unit_local_time
 from units.service import today_in
 
 bp = Blueprint("plans_views", __name__)
@@ -51,17 +50,7 @@ def approved_on(plan: Plan) -> date | None:
 
 @bp.app_context_processor
 def plan_helpers() -> dict:
-    return {"approved_on": approved_on, "local_time": local_time, "plan_moment": plan_moment}
-
-
-def local_time(plan: Plan, instant) -> str:
-    """An instant of the plan as a minute in the unit's zone."""
-    return unit_local_time(plan.unit, instant)
-
-
-def plan_moment(plan: Plan, instant):
-    """An instant of the plan in the unit's zone (aware), for the |moment filter."""
-    return instant.astimezone(ZoneInfo(plan.unit.timezone)) if instant else None
+    return {"approved_on": approved_on}
 
 
 def etag_of(plan: Plan) -> str:

@@ -2,6 +2,9 @@
 years for other key security units; due 15 days after the period ends."""
 from datetime import date, timedelta
 
+from anbao.i18n import day_text
+from anbao.i18n import gettext as _
+
 DUE_DAYS = 15
 
 
@@ -64,8 +67,17 @@ def start_of(name: str) -> date:
     return date(int(year), (number - 1) * (3 if part[0] == "Q" else 6) + 1, 1)
 
 
+def name_of(start: date, end: date) -> str:
+    """A report period in words: "2027 Q1", "2027 H2", else its first and last day."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months == 3 and start.day == 1:
+        return _("%(year)s Q%(quarter)s", year=start.year, quarter=(start.month - 1) // 3 + 1)
+    if months == 6 and start.day == 1:
+        return _("%(year)s H%(half)s", year=start.year, half=(start.month - 1) // 6 + 1)
+    return f"{day_text(start)} – {day_text(end)}"
+
+
 def words(name: str) -> str:
-    """The period named like 2027-Q1, as "2027-01-01 – 2027-03-31"."""
+    """The period named like 2027-Q1 in words ("2027 Q1", "2027年第1季度")."""
     first = start_of(name)
-    last = following(first, 3 if "Q" in name else 6) - timedelta(days=1)
-    return f"{first.isoformat()} – {last.isoformat()}"
+    return name_of(first, following(first, 3 if "Q" in name else 6) - timedelta(days=1))

@@ -23,8 +23,9 @@ from anbao.audit import service as audit
 from anbao.extensions import db
 from anbao.i18n import day_text
 from anbao.schemas import FIRST_DAY, LAST_DAY
-from anbao.forms import (OMIT, PAGE_SIZE, Errors, FormState, Page, Rows, compact, form_bool,
-                         form_int, form_text, load_form, paginate, submit)
+from anbao.forms import (OMIT, Errors, FormState, Rows, compact, form_bool, form_int,
+                         form_text, load_form, paginate, paginate_rows, query_choice,
+                         query_id, query_text, submit)
 from compliance.labels import compliance_label
 from drills.labels import drill_label
 from equipment.labels import equipment_label
@@ -38,7 +39,7 @@ from reports.schemas import (PoliceInspectionSchema, ReportCreateSchema, ReportQ
 from units import service as units_service
 from units.labels import label as unit_label
 from units.models import CATEGORIES, Jurisdiction, Unit
-from units.service import local_time, today_in
+from units.service import today_in
 from units.views import jurisdiction_options, tree
 
 bp = Blueprint("reports_views", __name__)
@@ -50,38 +51,13 @@ FINDINGS = Rows("findings", ("description", "severity", "due_date", "order", "ow
 ITEM_ERROR = re.compile(r"checklist-(C\d\d)\b")
 
 
-def period_name(start: date, end: date) -> str:
-    """A report period in words: "2027 Q1", "2027 H2", else its first and last day."""
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    if months == 3 and start.day == 1:
-        return _("%(year)s Q%(quarter)s", year=start.year, quarter=(start.month - 1) // 3 + 1)
-    if months == 6 and start.day == 1:
-        return _("%(year)s H%(half)s", year=start.year, half=(start.month - 1) // 6 + 1)
-    return f"{day_text(start)} – {day_text(end)}"
-
-
 def _may_read() -> bool:
     return current_user.is_authenticated and scope.may(current_user, "reports.read")
 
 
-def in_zone(value, zone) -> datetime | None:
-    """An instant (a datetime, or ISO text as the report's view and content keep them) in
-    `zone` (a ZoneInfo, or a unit whose zone it is), for |moment; None for none."""
-    if not value:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if not isinstance(zone, ZoneInfo):
-        zone = ZoneInfo(zone.timezone if hasattr(zone, "timezone") else zone)
-    if value.tzinfo is None:  # already a wall-clock time there
-        return value.replace(tzinfo=zone)
-    return value.astimezone(zone)
-
-
 @bp.app_context_processor
 def report_helpers() -> dict:
-    return {"may_read_reports": _may_read, "report_period": period_name,
-            "report_time": local_time, "report_local": in_zone}
+    return {"may_read_reports": _may_read, "report_period": periods.name_of}
 
 
 def _long_text(form, name: str, *, blank=None):
@@ -113,7 +89,7 @@ class OwedPeriod:
 
     @property
     def name(self) -> str:
-        return period_name(self.start, self.end)
+        return periods.name_of(self.start, self.end)
 
 
 def _visible_reports(unit: Unit) -> list[Report]:
@@ -203,7 +179,7 @@ def report_create(unit_id: int):
         if not errors:
             flash(_("The report for %(period)s was started from the unit’s records. Answer "
                     "the checklist, write the narrative and submit it by %(date)s.",
-                    period=period_name(report.period_start, report.period_end),
+                    period=periods.name_of(report.period_start, report.period_end),
                     date=day_text(periods.due(report.period_end))), "success")
             return redirect(url_for("reports_views.report", report_id=report.id))
     if errors.status == 422:
@@ -597,7 +573,7 @@ class OverduePeriod:
 
     @property
     def name(self) -> str:
-        return period_name(self.start, self.end)
+        return periods.name_of(self.start, self.end)
 
 
 def _jurisdiction_choices() -> list[Jurisdiction]:
@@ -667,9 +643,7 @@ def queue():
     late = _overdue_periods(filters.get("jurisdiction_id"))
     counts["overdue"] = len(late)
     if overdue_view:
-        number = request.args.get("page", 1, type=int)
-        number = number if 0 < number < 10**6 else 1
-        page = Page(late[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, len(late))
+        page = paginate_rows(late)
         submitted = {}
     else:
         order = sa.case(QUEUE_ORDER, value=Report.status, else_=3)
@@ -764,19 +738,13 @@ def inspection_new(unit_id: int):
 
 def _spot_check_filters(choices) -> dict:
     """The list's filters from the query: a bad or foreign value is ignored, never an error."""
-    args, found = request.args, {}
-    year = args.get("year", "")
-    if year.isdigit() and 2000 <= int(year) <= 2100:
-        found["year"] = int(year)
-    jurisdiction = args.get("jurisdiction_id", "")
-    if jurisdiction.isdigit() and int(jurisdiction) in {j.id for j in choices}:
-        found["jurisdiction_id"] = int(jurisdiction)
-    if args.get("category") in CATEGORIES:
-        found["category"] = args["category"]
-    drawn_by = (args.get("drawn_by") or "").strip()
-    if drawn_by and len(drawn_by) <= 64:
-        found["drawn_by"] = drawn_by
-    return found
+    year, jurisdiction = query_id("year"), query_id("jurisdiction_id")
+    return compact({
+        "year": year if year and 2000 <= year <= 2100 else OMIT,
+        "jurisdiction_id": jurisdiction if jurisdiction in {j.id for j in choices} else OMIT,
+        "category": query_choice("category", CATEGORIES) or OMIT,
+        "drawn_by": query_text("drawn_by", 64) or OMIT,
+    })
 
 
 def _filtered_spot_checks(stmt: sa.Select, filters: dict) -> sa.Select:

@@ -39,13 +39,6 @@ def today_in(unit: Unit, now: datetime | None = None) -> date:
     return (now or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(unit.timezone)).date()
 
 
-def local_time(unit: Unit, instant) -> str:
-    """An instant as a minute in the unit's zone, as the pages show it ("" for none)."""
-    if instant is None:
-        return ""
-    return instant.astimezone(ZoneInfo(unit.timezone)).strftime("%Y-%m-%d %H:%M")
-
-
 def _current(unit: Unit) -> sa.ColumnElement[bool]:
     """People still on the roster today: not left, or leaving later."""
     return sa.or_(Person.left_on.is_(None), Person.left_on > today_in(unit))

@@ -8,8 +8,9 @@ from sqlalchemy.orm import selectinload
 from anbao import scope
 from anbao.auth.models import User
 from anbao.extensions import db
-from anbao.forms import (OMIT, PAGE_SIZE, Errors, FormState, Page, Rows, compact, form_bool,
-                         form_int, form_text, load_form, paginate, submit)
+from anbao.forms import (OMIT, Errors, FormState, Rows, compact, form_bool, form_int,
+                         form_text, load_form, paginate, paginate_rows, query_choice,
+                         query_text, submit)
 from units import labels, service
 from units.models import Jurisdiction, KeyPart, Person, Unit
 from units.schemas import (JurisdictionSchema, KeyPartSchema, KeyPartUpdateSchema,
@@ -228,10 +229,9 @@ def _person_data(form, unit: Unit, *, creating: bool) -> dict:
 
 def _people_filters() -> dict:
     """The roster's GET filters: a role and part of a name; unknown values are ignored."""
-    role = request.args.get("role")
     return compact({
-        "role": role if role in labels.PERSON_ROLE_LABELS else OMIT,
-        "q": (form_text(request.args, "q", blank=None) or "")[:100] or OMIT,
+        "role": query_choice("role", labels.PERSON_ROLE_LABELS) or OMIT,
+        "q": query_text("q") or OMIT,
     })
 
 
@@ -400,12 +400,12 @@ def jurisdictions():
                 return redirect(url_for("units_views.jurisdictions"))
         state = FormState(request.form, errors)
     nodes = tree(db.session.scalars(service.jurisdictions_query(current_user)).all())
-    q = (form_text(request.args, "q", blank="") or "")[:100]
+    q = query_text("q") or ""
     shown = _matching(nodes, q) if q else nodes
     counts = dict(db.session.execute(scope.scoped(
         sa.select(Unit.jurisdiction_id, sa.func.count()).group_by(Unit.jurisdiction_id),
         Unit, current_user)).all())
-    return render_template("units/jurisdictions.html", page=_page_of(shown), counts=counts,
+    return render_template("units/jurisdictions.html", page=paginate_rows(shown), counts=counts,
                            form=state, q=q, any_nodes=bool(nodes),
                            parent_options=jurisdiction_options(nodes),
                            may_create=scope.may(current_user, "jurisdictions.create")), \
@@ -426,11 +426,3 @@ def _matching(nodes: list[Jurisdiction], q: str) -> list[Jurisdiction]:
                 keep.add(up.id)
                 up = by_id.get(up.parent_id)
     return [node for node in nodes if node.id in keep]
-
-
-def _page_of(items: list) -> Page:
-    """One page of a list already in memory (the tree is ordered in Python)."""
-    number = request.args.get("page", 1, type=int)
-    number = number if 0 < number < 10**6 else 1
-    return Page(items[(number - 1) * PAGE_SIZE:number * PAGE_SIZE], number, len(items),
-                PAGE_SIZE)

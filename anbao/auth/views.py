@@ -1,5 +1,4 @@
 """Log in and out in the browser; the account pages."""
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -14,21 +13,14 @@ from anbao.auth.models import ROLES, User
 from anbao.auth.schemas import UserCreateSchema, UserSchema, UserUpdateSchema
 from anbao.extensions import db, limiter
 from anbao.forms import (OMIT, Errors, FormState, compact, form_bool, form_int, form_text,
-                         load_form, paginate, submit)
-from anbao.web import ROLE_LABELS
+                         load_form, paginate, query_choice, query_id, query_text, submit)
+from anbao.web import ROLE_LABELS, safe_path
 from units import service as units
 from units.labels import CATEGORY_LABELS
 from units.models import Person, Unit
 from units.views import jurisdiction_options, tree
 
 bp = Blueprint("auth_views", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    parts = urlsplit(target or "")
-    if not target or parts.scheme or parts.netloc or not target.startswith("/"):
-        return url_for("web.home")
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,7 +43,7 @@ def login():
         if user is not None:
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.display_name or user.username), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_path(request.args.get("next")) or url_for("web.home"))
         if status == 200:
             error, status = _("Invalid username or password."), 401
     return render_template("auth/login.html", error=error), status, headers
@@ -103,13 +95,11 @@ ACTIVE_VALUES = {"true": True, "false": False}
 
 def _user_filters() -> dict:
     """The account list's GET filters; values that are not a choice are ignored."""
-    role, active = request.args.get("role"), request.args.get("active")
-    unit_id = request.args.get("unit_id", type=int) if not current_user.unit_id else None
     return compact({
-        "role": role if role in ROLES else OMIT,
-        "unit_id": unit_id if unit_id and unit_id > 0 else OMIT,
-        "active": ACTIVE_VALUES.get(active, OMIT),
-        "q": (form_text(request.args, "q", blank="") or "")[:100] or OMIT,
+        "role": query_choice("role", ROLES) or OMIT,
+        "unit_id": (None if current_user.unit_id else query_id("unit_id")) or OMIT,
+        "active": ACTIVE_VALUES.get(request.args.get("active"), OMIT),
+        "q": query_text("q") or OMIT,
     })
 
 
@@ -206,7 +196,8 @@ def user_edit(user_id: int):
     people = None
     if user.unit_id and not own:
         unit = db.session.get(Unit, user.unit_id)
-        people = [(p.id, p.name) for p in db.session.scalars(units.people_query(current_user, unit))]
+        people = [(p.id, p.name)
+                  for p in db.session.scalars(units.people_query(current_user, unit))]
     return render_template("auth/user_edit.html", user=user, form=state, etag=current,
                            person_options=people, own=own), state.status
 

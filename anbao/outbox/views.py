@@ -1,7 +1,5 @@
 """The notifications page: the caller's reminders and notices, newest first, with the bell
 and its unread count in the navigation bar of every page."""
-import re
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -16,7 +14,7 @@ from anbao.extensions import db
 from anbao.forms import paginate
 from anbao.outbox import service
 from anbao.outbox.models import Notification
-from anbao.web import current_locale
+from anbao.web import current_locale, safe_path
 
 bp = Blueprint("outbox_views", __name__)
 
@@ -42,32 +40,12 @@ def kind_of(kind: str) -> dict:
     return {"label": label, "icon": icon, "tone": tone}
 
 
-def safe_path(value: str | None) -> str | None:
-    """`value` when it is a path of this site ("/..."), else None: never another host, not
-    even through "//host", "/\\host", a scheme or a control character."""
-    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
-        return None
-    if re.search(r"[\x00-\x20\x7f\\]", value):
-        return None
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return None
-    return value
-
-
 def _zone(note: Notification) -> ZoneInfo:
     name = note.unit.timezone if note.unit is not None else current_app.config["TIMEZONE"]
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):
         return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_time(note: Notification, instant):
-    """An instant in the unit's zone (the configured zone without a unit), for |moment."""
-    if instant is None:
-        return None
-    return instant.astimezone(_zone(note))
 
 
 def text_of(note: Notification) -> tuple[str, str]:
@@ -117,7 +95,7 @@ def notifications():
     return render_template(
         "outbox/list.html", page=page, unread=unread, unread_total=count, kind=kind,
         kind_options=[(value, words) for value, (words, _icon, _tone) in KINDS.items()],
-        kind_of=kind_of, text_of=text_of, local_time=local_time,
+        kind_of=kind_of, text_of=text_of, note_zone=_zone,
         openable=lambda note: safe_path(note.link) is not None,
         here=request.full_path.rstrip("?"))
 

@@ -17,18 +17,29 @@ def test_the_session_cookie_is_httponly_and_lax(client):
     assert "Strict-Transport-Security" not in client.get("/login").headers
 
 
-def test_behind_an_https_proxy_cookies_are_secure_and_hsts_is_sent(monkeypatch, tmp_path):
+def https_app(monkeypatch, tmp_path, proxies: str):
     monkeypatch.setenv("ANBAO_BASE_URL", "https://anbao.example.org")
-    monkeypatch.setenv("ANBAO_TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("ANBAO_TRUSTED_PROXIES", proxies)
     monkeypatch.setenv("ANBAO_INSTANCE_PATH", str(tmp_path))
-    app = create_app({"TESTING": True, "SECRET_KEY": "x",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
-    client = app.test_client()
-    response = client.get("/login", headers={"X-Forwarded-Proto": "https",
-                                             "X-Forwarded-For": "203.0.113.9"})
-    assert "Secure" in cookie_of(response)
+    return create_app({"TESTING": True, "SECRET_KEY": "x",
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+
+
+def test_behind_an_https_proxy_cookies_are_secure_and_hsts_is_sent(monkeypatch, tmp_path):
+    client = https_app(monkeypatch, tmp_path, "1").test_client()
+    response = client.get("/login", headers=FORWARDED)
+    assert "Secure" in cookie_of(response)  # the public address is https
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert "Strict-Transport-Security" not in client.get("/login").headers  # plain http
+
+
+def test_forwarded_headers_count_only_from_a_trusted_proxy(monkeypatch, tmp_path):
+    client = https_app(monkeypatch, tmp_path, "0").test_client()
+    response = client.get("/login", headers=FORWARDED)
+    assert "Strict-Transport-Security" not in response.headers
 
 
 def test_the_api_docs_page_has_no_inline_script_and_follows_the_language(client):

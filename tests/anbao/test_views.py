@@ -122,8 +122,19 @@ def test_language_switch_changes_html_lang(world, pages):
 
 def test_language_switch_ignores_foreign_referrers(world, pages):
     pages.login(world.police_a)
-    response = pages.post("/language/en", headers={"Referer": "https://evil.example/x"})
-    assert response.headers["Location"] == "/"
+    for referrer in ("https://evil.example/x", "http://localhost//evil.example/x",
+                     "http://localhost/\\evil.example/x"):
+        response = pages.post("/language/en", headers={"Referer": referrer})
+        assert response.headers["Location"] == "/", referrer
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/",
+                                    "/\\evil.example/", "javascript:alert(1)"])
+def test_login_goes_on_to_pages_of_this_site_only(world, client, target):
+    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", query_string={"next": target}, data={
+        "username": "police_a", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_pages_carry_no_inline_script_or_style(world, pages):

@@ -162,7 +162,7 @@ def test_the_menu_leads_admins_to_the_settings(world, pages, role, listed):
 def due_of(html: str, rule: str) -> tuple[str, str]:
     """The due date and the detail of a rule's item on the dashboard."""
     card = re.search(r'<article[^>]*data-rule="%s".*?</article>' % rule, html, re.S).group(0)
-    return (re.search(r'data-testid="item-due">([\d-]+)<', card).group(1),
+    return (re.search(r'data-testid="item-due"><time datetime="([\d-]+)"', card).group(1),
             re.search(r'data-testid="item-detail">(.*?)</p>', card, re.S).group(1))
 
 

@@ -187,7 +187,7 @@ def test_as_of_changes_the_statuses_and_the_next_steps(world, pages):
     assert of(found, "DRILL-PLAN", "terror_attack")["status"] == "due_soon"
     later = today_in(unit) + relativedelta(months=13)
     html = pages.html(f"/units/{unit.id}/compliance?as_of={later}")
-    assert f'value="{later}"' in html and f"as of {later}" in html
+    assert f'value="{later}"' in html and f'as of <time datetime="{later}">' in html
     found = items(html)
     natsec = of(found, "TRAIN-NATSEC")
     assert natsec["status"] == "overdue"

@@ -109,7 +109,7 @@ def test_a_submitted_report_is_ok_from_the_day_it_was_submitted(api, world):
     [item] = [i for i in _items(api, world, world.unit_a, date(2026, 1, 20))
               if i["due_date"] == "2026-01-15"]
     assert item["status"] == "ok"
-    assert "2026-01-20" in item["detail"]
+    assert "2026年1月20日" in item["detail"]  # in the caller's language
     assert _by_due(api, world, world.unit_a, date(2026, 6, 20)) == \
         {"2026-01-15": "ok", "2026-07-15": "due_soon"}
 
