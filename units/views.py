@@ -246,7 +246,7 @@ def people(unit_id: int):
     if "role" in filters:
         stmt = stmt.where(Person.role == filters["role"])
     if "q" in filters:
-        stmt = stmt.where(Person.name.contains(filters["q"], autoescape=True))
+        stmt = stmt.where(Person.name.icontains(filters["q"], autoescape=True))
     page = paginate(stmt)
     details = scope.may(current_user, "people.read_details")
     accounts = {}

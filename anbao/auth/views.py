@@ -117,8 +117,8 @@ def users():
     if "active" in filters:
         stmt = stmt.where(User.active.is_(filters["active"]))
     if "q" in filters:
-        stmt = stmt.where(sa.or_(User.username.contains(filters["q"], autoescape=True),
-                                 User.display_name.contains(filters["q"], autoescape=True)))
+        stmt = stmt.where(sa.or_(User.username.icontains(filters["q"], autoescape=True),
+                                 User.display_name.icontains(filters["q"], autoescape=True)))
     page = paginate(stmt)
     people = dict(db.session.execute(sa.select(Person.id, Person.name).where(
         Person.id.in_([u.person_id for u in page.items if u.person_id]))).all()) \
