@@ -22,7 +22,7 @@ from anbao import scope
 from anbao.extensions import db
 from anbao.forms import (OMIT, Errors, FormState, Rows, compact, form_bool, form_int,
                          form_text, load_form, paginate, submit)
-from anbao.i18n import moment, moment_text
+from anbao.i18n import in_zone, moment, moment_text
 from anbao.schemas import FIRST_DAY, LAST_DAY
 from anbao.web import current_locale
 from drills import calendar_grid, labels, outcomes, picker, recurrence, service
@@ -96,15 +96,10 @@ def local_iso(unit: Unit, instant: datetime) -> str:
     return instant.astimezone(zone_of(unit)).isoformat()
 
 
-def at_local(unit: Unit, instant: datetime) -> datetime:
-    """An instant in the unit's zone (aware): what the |moment filter shows."""
-    return instant.astimezone(zone_of(unit))
-
-
 def span(unit: Unit, start: datetime, end: datetime) -> str:
     """'Mar 1, 2027 09:00–10:30' (2027年3月1日 09:00–10:30 in Chinese), or both dates when it
     ends on another day: plain text, for messages and options."""
-    s, e = at_local(unit, start), at_local(unit, end)
+    s, e = in_zone(start, unit), in_zone(end, unit)
     if s.date() == e.date():
         return f"{moment_text(s)}–{e:%H:%M}"
     return f"{moment_text(s)} – {moment_text(e)}"
@@ -112,7 +107,7 @@ def span(unit: Unit, start: datetime, end: datetime) -> str:
 
 def span_html(unit: Unit, start: datetime, end: datetime) -> Markup:
     """The span for a page: each end a <time> keeping its ISO value."""
-    s, e = at_local(unit, start), at_local(unit, end)
+    s, e = in_zone(start, unit), in_zone(end, unit)
     if s.date() == e.date():
         return moment(s) + Markup('–<time datetime="{}">{}</time>').format(
             e.isoformat(timespec="minutes"), f"{e:%H:%M}")

@@ -202,7 +202,6 @@ def user_edit(user_id: int):
                            person_options=people, own=own), state.status
 
 
-
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
 @login_required
 def user_disable(user_id: int):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from anbao import scope
 from anbao.extensions import db
-from anbao.forms import paginate
+from anbao.forms import paginate, query_choice
 from anbao.outbox import service
 from anbao.outbox.models import Notification
 from anbao.web import current_locale, safe_path
@@ -84,8 +84,7 @@ def _back() -> str:
 @login_required
 def notifications():
     unread = request.args.get("unread") in ("true", "1", "on")
-    kind = request.args.get("kind")
-    kind = kind if kind in KINDS else None  # an unknown kind is ignored
+    kind = query_choice("kind", KINDS)
     stmt = service.notifications_query(current_user, unread=unread) \
         .options(selectinload(Notification.unit))
     if kind:
