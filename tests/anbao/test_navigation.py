@@ -1,6 +1,7 @@
 """Every page of the product is reachable from the navigation of the roles that may use it:
 each demo user starts at their home and follows links (never a form), and together they reach
-every page the service has; no link they meet leads to an error."""
+every page the service has; no link they meet leads to an error, and every page they see has a
+label for each field and a caption for each table."""
 import re
 from collections import Counter, deque
 from html import unescape
@@ -10,6 +11,7 @@ from flask import current_app
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from anbao import demo
+from tests.accessibility import uncaptioned, unlabelled
 from tests.anbao.test_views import CSRF
 
 PAGE_BLUEPRINTS = {"web", "auth_views", "units_views", "plans_views", "equipment_views",
@@ -49,7 +51,9 @@ def crawl(client, adapter) -> set[str]:
         assert response.status_code == 200, (url, response.status_code)
         if not response.mimetype == "text/html":
             continue
-        for link in re.findall(r'href="(/[^"#]*)', response.get_data(as_text=True)):
+        html = response.get_data(as_text=True)
+        assert unlabelled(html) == [] and uncaptioned(html) == 0, url
+        for link in re.findall(r'href="(/[^"#]*)', html):
             link = unescape(link)
             path = urlsplit(link).path
             if link in seen or SKIP.search(path) or path in ("/logout",):

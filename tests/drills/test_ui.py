@@ -10,7 +10,8 @@ from anbao.extensions import db
 from drills import outcomes, service
 from tests.anbao.test_views import pages  # noqa: F401  (fixture)
 from tests.drills.test_views import at, make_activity, past_series, relogin
-from tests.plans.test_ui import CJK, uncaptioned, unlabelled
+from tests.accessibility import uncaptioned, unlabelled
+from tests.plans.test_ui import CJK
 from tests.plans.test_views import coordinator_of, make_plan
 from plans.models import Plan
 from units.models import KeyPart, Person

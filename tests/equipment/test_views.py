@@ -10,6 +10,7 @@ from anbao.audit.models import AuditEvent
 from anbao.extensions import db
 from equipment import service as equipment
 from equipment.models import Equipment, Inspection, Movement
+from tests.accessibility import uncaptioned, unlabelled
 from tests.anbao.test_views import error_of, pages  # noqa: F401  (fixture)
 from tests.plans.test_views import coordinator_of
 from units.service import today_in
@@ -327,17 +328,11 @@ def test_item_tables_have_captions_and_empty_parts_say_what_to_do(world, pages):
     pages.login(world.coordinator_a)
     html = pages.html(f"/equipment/{item.id}")
     assert 'data-testid="no-inspections"' in html and "Record an inspection" in html
-    for table in re.findall(r"<table\b.*?</table>", html, re.S):
-        assert "<caption" in table
+    assert uncaptioned(html) == 0
     for url in (f"/equipment/{item.id}", f"/equipment/{item.id}/edit",
                 f"/units/{world.unit_a.id}/equipment", f"/units/{world.unit_a.id}/equipment/new"):
         html = pages.html(url)
-        labelled = set(re.findall(r'<label[^>]*for="([^"]+)"', html))
-        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html, re.S):
-            if re.search(r'type="(hidden|submit)"', tag) or "aria-label=" in tag:
-                continue
-            field_id = re.search(r'id="([^"]+)"', tag)
-            assert field_id and field_id.group(1) in labelled, (url, tag)
+        assert unlabelled(html) == [], url
 
 
 def test_english_equipment_form_carries_no_chinese_glosses(world, pages):

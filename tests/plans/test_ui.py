@@ -2,54 +2,15 @@
 approval, a label for every field, captions on tables, dates in the reader's language."""
 import re
 from datetime import timedelta
-from html.parser import HTMLParser
 
 from anbao.extensions import db
 from plans import service as plans
+from tests.accessibility import uncaptioned, unlabelled
 from tests.anbao.test_views import pages  # noqa: F401  (fixture)
 from tests.plans.test_views import coordinator_of, make_plan
 from units.service import today_in
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-class _Fields(HTMLParser):
-    """The form fields of a page and the ids its <label for> name."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields, self.labelled, self.tables = [], set(), []
-        self._table = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "label" and a.get("for"):
-            self.labelled.add(a["for"])
-        elif tag in ("input", "select", "textarea") and a.get("type") not in (
-                "hidden", "submit", "button", "reset"):
-            self.fields.append(a)
-        elif tag == "table":
-            self._table = {"aria": bool(a.get("aria-label") or a.get("aria-labelledby")),
-                           "caption": False}
-            self.tables.append(self._table)
-        elif tag == "caption" and self._table is not None:
-            self._table["caption"] = True
-
-
-def unlabelled(html: str) -> list[str]:
-    """Fields of the page without a <label for> or an aria-label (their names)."""
-    parser = _Fields()
-    parser.feed(html)
-    return [f.get("name") or f.get("id") or "?" for f in parser.fields
-            if f.get("id") not in parser.labelled
-            and not f.get("aria-label") and not f.get("aria-labelledby")]
-
-
-def uncaptioned(html: str) -> int:
-    """How many tables of the page have neither a caption nor an aria-label."""
-    parser = _Fields()
-    parser.feed(html)
-    return sum(1 for t in parser.tables if not t["caption"] and not t["aria"])
 
 
 def two_versions(unit):
