@@ -136,8 +136,6 @@ def number(value) -> str:
     return "" if value is None else flask_babel.format_decimal(value)
 
 
-
-
 # Legal citations (DESIGN.md: "GZ-(六)2", "预案办法 Art 35") stay as written in Chinese and in
 # the API; an English page names the laws in English and numbers the opinion's sections.
 LAWS = {"预案办法": "Plan Measures", "反恐怖主义法": "Counter-Terrorism Law",
@@ -148,8 +146,8 @@ SECTION = re.compile(r"\(([一二三四五六七八九十]+)\)")
 
 
 def _numeral(text: str) -> int:
-    tens, _ten, units = text.rpartition("十")
-    if not _ten:
+    tens, ten, units = text.rpartition("十")
+    if not ten:
         return NUMERALS[text]
     return (NUMERALS.get(tens, 1) if tens else 1) * 10 + NUMERALS.get(units, 0)
 

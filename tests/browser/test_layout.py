@@ -47,3 +47,28 @@ def test_no_page_scrolls_sideways_and_the_navigation_stays_whole(browser, live_s
                 assert page.evaluate(WHOLE_ITEMS), (username, path, width)
         finally:
             context.close()
+
+
+def test_the_keyboard_skips_to_the_content_and_reaches_every_menu_item(world, visit):
+    """Tab first lands on "skip to content", which moves the focus past the menu; tabbing on
+    from the top reaches each menu item, each with a visible focus ring."""
+    visit.login(world.police_a)
+    page = visit.page
+    page.goto(visit.base_url + "/dashboard")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+    assert page.evaluate("document.activeElement.offsetHeight") > 0  # shown when focused
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    menu = page.evaluate("Array.from(document.querySelectorAll('.navbar-nav .nav-link'))"
+                         ".map(a => a.getAttribute('href'))")
+    page.goto(visit.base_url + "/dashboard")
+    reached = []
+    for _step in range(len(menu) + 3):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.getAttribute('href')"))
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle + "
+                                "getComputedStyle(document.activeElement).boxShadow")
+        assert outline not in ("nonenone", "none"), reached[-1]
+    assert set(menu) <= set(reached), (menu, reached)
+    visit.shot("keyboard")
