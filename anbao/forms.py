@@ -90,11 +90,16 @@ def query_choice(name: str, choices) -> str | None:
     return value if value in choices else None
 
 
+def count_rows(stmt: sa.Select) -> int:
+    """How many rows `stmt` selects (counted around it: a bare count(*) would lose its FROM)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        stmt.order_by(None).subquery()))
+
+
 def paginate(stmt: sa.Select, size: int = PAGE_SIZE) -> Page:
     """The page of `stmt` named by the `page` query argument (from 1)."""
     number = page_number()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        stmt.order_by(None).subquery()))
+    total = count_rows(stmt)
     items = db.session.scalars(stmt.limit(size).offset((number - 1) * size)).all()
     return Page(list(items), number, total, size)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from anbao import scope
 from anbao.auth import service as accounts
 from anbao.extensions import db
+from anbao.forms import count_rows
 from compliance import rules, service
 from compliance.views import chart_of, districts_of
 from hazards import service as hazards
@@ -21,10 +22,6 @@ from units import service as units
 bp = Blueprint("home_views", __name__)
 
 ROWS = 6  # rows a panel shows; its link opens the rest
-
-
-def _count(stmt: sa.Select) -> int:
-    return db.session.scalar(stmt.order_by(None).with_only_columns(sa.func.count()))
 
 
 def _first(stmt: sa.Select, *order) -> list:
@@ -40,22 +37,22 @@ def _review_queue() -> dict:
         ReportRevision.report_id == Report.id).scalar_subquery()
     rows = db.session.execute(stmt.order_by(None).add_columns(submitted.label("at"))
                               .order_by(submitted, Report.id).limit(ROWS)).all()
-    return {"count": _count(stmt), "rows": rows,
+    return {"count": count_rows(stmt), "rows": rows,
             "reviews": scope.may(current_user, "reports.review"),
             "url": url_for("reports_views.queue", status="submitted")}
 
 
 def _hazards(filters: dict, endpoint_args: dict) -> dict:
     stmt = hazards.hazards_query(current_user, filters).options(selectinload(Hazard.unit))
-    return {"count": _count(stmt), "rows": _first(stmt, Hazard.due_date, Hazard.id),
+    return {"count": count_rows(stmt), "rows": _first(stmt, Hazard.due_date, Hazard.id),
             "url": url_for("hazards_views.hazards", **endpoint_args)}
 
 
 def _administration() -> dict:
     if current_user.role != "admin":
         return {}
-    return {"users": _count(accounts.users_query(current_user)),
-            "jurisdictions": _count(units.jurisdictions_query(current_user)),
+    return {"users": count_rows(accounts.users_query(current_user)),
+            "jurisdictions": count_rows(units.jurisdictions_query(current_user)),
             "changed_rules": sum(months != rules.RULES[code].months
                                  for code, months in service.months().items())}
 

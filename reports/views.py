@@ -23,9 +23,9 @@ from anbao.audit import service as audit
 from anbao.extensions import db
 from anbao.i18n import day_text
 from anbao.schemas import FIRST_DAY, LAST_DAY
-from anbao.forms import (OMIT, Errors, FormState, Rows, compact, form_bool, form_int,
-                         form_text, load_form, paginate, paginate_rows, query_choice,
-                         query_id, query_text, submit)
+from anbao.forms import (OMIT, Errors, FormState, Rows, compact, count_rows, form_bool,
+                         form_int, form_text, load_form, paginate, paginate_rows,
+                         query_choice, query_id, query_text, submit)
 from compliance.labels import compliance_label
 from drills.labels import drill_label
 from equipment.labels import equipment_label
@@ -623,11 +623,6 @@ def _overdue_periods(jurisdiction_id: int | None) -> list[OverduePeriod]:
     return sorted(found, key=lambda row: (row.due, row.unit.name, row.unit.id))
 
 
-def _count(stmt: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(
-        stmt.order_by(None).subquery()))
-
-
 @bp.route("/reports")
 @login_required
 def queue():
@@ -637,8 +632,8 @@ def queue():
     choices = _jurisdiction_choices()
     filters = _queue_filters(choices)
     overdue_view = request.args.get("overdue") == "true"
-    counts = {status: _count(service.reports_query(current_user, {**filters,
-                                                                  "status": status}))
+    counts = {status: count_rows(service.reports_query(current_user,
+                                                       {**filters, "status": status}))
               for status in ("submitted", "returned")}
     late = _overdue_periods(filters.get("jurisdiction_id"))
     counts["overdue"] = len(late)

@@ -5,7 +5,9 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from anbao.auth.models import User
 from anbao.extensions import db
 from hazards import service as hazards
 from tests.anbao.test_views import pages  # noqa: F401  (fixture)
@@ -13,6 +15,7 @@ from tests.conftest import count_queries
 from tests.drills.test_views import at, make_activity
 from tests.hazards.test_views import days, make_hazard, make_order
 from tests.reports.test_views import make_report, owing, relogin
+from units.models import Jurisdiction
 from units.service import today_in
 
 
@@ -88,6 +91,10 @@ def test_the_admin_sees_accounts_jurisdictions_and_rule_settings(world, pages):
     pages.login(world.admin)
     html = pages.html("/dashboard")
     assert 'data-testid="admin-users"' in html and 'href="/users"' in html
+    users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    places = db.session.scalar(sa.select(sa.func.count()).select_from(Jurisdiction))
+    assert f'data-testid="admin-users" data-count="{users}"' in html and users > 5
+    assert f'data-testid="admin-jurisdictions" data-count="{places}"' in html and places > 3
     assert 'href="/compliance/settings"' in html and 'href="/jurisdictions"' in html
     assert 'data-testid="panel-escalations"' not in html
     relogin(pages, world.police_a)
