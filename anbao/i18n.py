@@ -153,8 +153,14 @@ def _numeral(text: str) -> int:
 
 
 def cite(text, language: str | None = None) -> str:
-    locale = flask_babel.get_locale() if language is None else None
-    language = language or (locale.language if locale else "zh")
+    """`text` with its citations as `language` (else the reader's) writes them; where there is
+    no reader, as the English the messages are written in."""
+    if language is None:
+        try:
+            locale = flask_babel.get_locale()
+        except (RuntimeError, LookupError, AttributeError):
+            locale = None
+        language = locale.language if locale else "en"
     if not text or language == "zh":
         return text or ""
     text = SECTION.sub(lambda m: f"({_numeral(m.group(1))})", str(text))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from anbao.i18n import gettext
+from anbao.i18n import cite, gettext
 
 __all__ = [
     "CampusFacts",
@@ -70,7 +70,7 @@ def _status(required: int, actual: int) -> str:
 
 
 def _explain(sentence: str, required: int, actual: int) -> str:
-    return f"{sentence} {_status(required, actual)}"
+    return f"{cite(sentence)} {_status(required, actual)}"  # GZ-(6)1 in English
 
 
 def _gz_6_1(facts: StaffingFacts) -> Requirement:
