@@ -212,6 +212,12 @@ def form_text(form, name: str, *, blank=None):
     return value if value else blank
 
 
+def long_text(form, name: str, *, blank=None):
+    """A textarea: line ends as \\n, trimmed, or `blank` when empty."""
+    value = (form.get(name) or "").replace("\r\n", "\n").strip()
+    return value if value else blank
+
+
 def form_int(form, name: str, *, blank=None):
     """An integer field: the number, the raw text when it is not one (the schema says so)."""
     value = (form.get(name) or "").strip()
@@ -230,6 +236,29 @@ OMIT = object()
 def compact(data: dict) -> dict:
     """The data without fields marked OMIT."""
     return {k: v for k, v in data.items() if v is not OMIT}
+
+
+def flash_errors(errors) -> None:
+    """Field errors of a form that is not on the page the user goes back to."""
+    for messages in errors.values():
+        for message in messages:
+            flash(message, "error")
+
+
+def finding_rows(form, rows: "Rows", flag: str) -> list[dict]:
+    """The filled rows of a form's findings (each becomes a hazard): description, severity,
+    owner, due date and a checkbox `flag` (an order, a plan review)."""
+    found = []
+    for i in rows.indices(form):
+        row = {"description": long_text(form, f"findings-{i}-description", blank=""),
+               "severity": form_text(form, f"findings-{i}-severity", blank=""),
+               "owner": form_text(form, f"findings-{i}-owner", blank=""),
+               "due_date": form_text(form, f"findings-{i}-due_date", blank="")}
+        if form_bool(form, f"findings-{i}-{flag}"):
+            row[flag] = "on"
+        if row["description"] or row["owner"] or row["due_date"] or row.get(flag):
+            found.append(row)
+    return found
 
 
 class Rows:

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from anbao import api as rest
 from anbao import scope
 from anbao.extensions import db
-from anbao.forms import (OMIT, Errors, FormState, Rows, compact, form_bool, form_int,
-                         form_text, load_form, paginate, submit)
+from anbao.forms import (OMIT, Errors, FormState, Rows, compact, finding_rows, form_bool,
+                         form_int, form_text, load_form, long_text, paginate, submit)
 from anbao.i18n import in_zone, moment, moment_text
 from anbao.schemas import FIRST_DAY, LAST_DAY
 from anbao.web import current_locale
@@ -116,11 +116,6 @@ def span_html(unit: Unit, start: datetime, end: datetime) -> Markup:
 
 def etag_of(activity: Activity) -> str:
     return rest.etag_of(ActivitySchema().dump(activity))
-
-
-def _long_text(form, name: str, *, blank=None):
-    value = (form.get(name) or "").replace("\r\n", "\n").strip()
-    return value if value else blank
 
 
 def _date(form, name: str, errors: dict, message: str | None) -> date | None:
@@ -317,7 +312,7 @@ def _activity_data(form, unit: Unit, *, creating: bool) -> tuple[dict, dict]:
             "starts_at": starts or OMIT, "ends_at": ends or OMIT,
             "location": form_text(form, "location", blank=""),
             "key_part_id": form_int(form, "key_part_id"),
-            "description": _long_text(form, "description", blank=""),
+            "description": long_text(form, "description", blank=""),
             "participant_ids": _ids(form, "participant_ids"),
             "rrule": OMIT if rule_errors else rule}
     return compact(data), errors
@@ -563,7 +558,7 @@ def activity_cancel(activity_id: int):
     unit = activity.unit
     occurrence = form_text(request.form, "occurrence", blank="")
     data, errors = load_form(CancelSchema(), compact({
-        "reason": _long_text(request.form, "reason", blank=OMIT),
+        "reason": long_text(request.form, "reason", blank=OMIT),
         "occurrence": occurrence or OMIT}))
     if not errors:
         _result, errors = submit(service.cancel, current_user, activity, data["reason"],
@@ -634,23 +629,9 @@ def _time_rows(form) -> list[tuple[int, dict]]:
 def _objective_rows(form) -> list[dict]:
     rows = []
     for i in OBJECTIVES.indices(form):
-        row = {"text": _long_text(form, f"objectives-{i}-text", blank=""),
+        row = {"text": long_text(form, f"objectives-{i}-text", blank=""),
                "result": form_text(form, f"objectives-{i}-result", blank="")}
         if row["text"] or row["result"]:
-            rows.append(row)
-    return rows
-
-
-def _finding_rows(form) -> list[dict]:
-    rows = []
-    for i in FINDINGS.indices(form):
-        row = {"description": _long_text(form, f"findings-{i}-description", blank=""),
-               "severity": form_text(form, f"findings-{i}-severity", blank=""),
-               "owner": form_text(form, f"findings-{i}-owner", blank=""),
-               "due_date": form_text(form, f"findings-{i}-due_date", blank="")}
-        if form_bool(form, f"findings-{i}-plan_review"):
-            row["plan_review"] = "on"
-        if row["description"] or row["owner"] or row["due_date"] or row.get("plan_review"):
             rows.append(row)
     return rows
 
@@ -694,7 +675,7 @@ def _outcome_data(form, activity: Activity, items: list[Equipment]):
             rename[f"equipment_checks-{n}-{field}"] = f"eq-{item.id}-{field}"
 
     findings = []
-    for row in _finding_rows(form):
+    for row in finding_rows(form, FINDINGS, "plan_review"):
         finding = compact({"description": row["description"] or OMIT,
                            "severity": row["severity"] or OMIT,
                            "owner": row["owner"] or None, "due_date": row["due_date"] or None})
@@ -709,8 +690,8 @@ def _outcome_data(form, activity: Activity, items: list[Equipment]):
         "participants_count": form_int(form, "participants_count", blank=OMIT),
         "objectives": objectives, "response_times": times, "equipment_checks": checks,
         "findings": findings,
-        "noteworthy": _long_text(form, "noteworthy", blank=""),
-        "summary": _long_text(form, "summary", blank=""),
+        "noteworthy": long_text(form, "noteworthy", blank=""),
+        "summary": long_text(form, "summary", blank=""),
         "evaluator": form_text(form, "evaluator", blank="")})
     return data, own, rename
 
@@ -719,7 +700,7 @@ def _outcome_values(form) -> dict:
     """The form's values to show again: objective and finding rows renumbered as the schema
     numbers its errors; response time rows as they were (their errors follow their rows)."""
     values = OBJECTIVES.submitted(form, _objective_rows(form))
-    return FINDINGS.submitted(values, _finding_rows(form))
+    return FINDINGS.submitted(values, finding_rows(form, FINDINGS, "plan_review"))
 
 
 def _time_row_count(values) -> int:

@@ -17,7 +17,7 @@ from anbao.audit import service as audit
 from anbao.extensions import db
 from anbao.i18n import day_text
 from anbao.forms import (OMIT, Errors, FormState, compact, form_int, form_text, load_form,
-                         paginate, submit)
+                         long_text, paginate, submit)
 from anbao.web import ROLE_LABELS, current_locale
 from hazards import labels, service, xlsx
 from hazards.models import ESCALATION_TARGETS, SOURCES, Hazard, HazardStep
@@ -74,12 +74,6 @@ def query_args(filters: dict) -> dict:
     """The filters as query arguments again (true/false for booleans), for links."""
     return {key: ("true" if value else "false") if isinstance(value, bool) else value
             for key, value in filters.items()}
-
-
-def _long_text(form, name: str, *, blank=None):
-    """A textarea: line ends as \\n, trimmed, or `blank` when empty."""
-    value = (form.get(name) or "").replace("\r\n", "\n").strip()
-    return value if value else blank
 
 
 # The unit's ledger
@@ -150,14 +144,14 @@ def _hazard_data(form, fields, *, creating: bool) -> dict:
     """The form as the JSON body the API takes, with only `fields`; blanks clear optional
     fields, and are left out when creating so the schema names what is required."""
     required_blank = OMIT if creating else ""
-    data = {"description": _long_text(form, "description", blank=required_blank),
+    data = {"description": long_text(form, "description", blank=required_blank),
             "severity": form_text(form, "severity", blank=OMIT),
             "source": form_text(form, "source", blank=OMIT),
             "owner": form_text(form, "owner", blank=required_blank),
             "due_date": form_text(form, "due_date", blank=required_blank),
             "location": form_text(form, "location", blank=""),
             "key_part_id": form_int(form, "key_part_id"),
-            "legal_basis": _long_text(form, "legal_basis", blank="")}
+            "legal_basis": long_text(form, "legal_basis", blank="")}
     return compact({key: value for key, value in data.items() if key in fields})
 
 
@@ -321,7 +315,7 @@ def hazard_rectify(hazard_id: int):
     hazard = service.get_hazard(current_user, hazard_id)
     scope.authorize(current_user, "hazards.write")
     data, errors = load_form(RectifySchema(), compact({
-        "measures": _long_text(request.form, "measures", blank=OMIT),
+        "measures": long_text(request.form, "measures", blank=OMIT),
         "evidence_ids": _ids(request.form.getlist("evidence_ids"))}))
     if not errors:
         _saved, errors = submit(service.rectify, current_user, hazard, data["measures"],
@@ -339,7 +333,7 @@ def hazard_verify(hazard_id: int):
     hazard = service.get_hazard(current_user, hazard_id)
     data, errors = load_form(VerifySchema(), compact({
         "accepted": form_text(request.form, "accepted", blank=OMIT),
-        "comment": _long_text(request.form, "comment", blank="")}))
+        "comment": long_text(request.form, "comment", blank="")}))
     if not errors:
         saved, errors = submit(service.verify, current_user, hazard, data["accepted"],
                                data["comment"])
@@ -358,7 +352,7 @@ def hazard_escalate(hazard_id: int):
     scope.authorize(current_user, "hazards.write")
     data, errors = load_form(EscalateSchema(), compact({
         "to": form_text(request.form, "to", blank=OMIT),
-        "reason": _long_text(request.form, "reason", blank=OMIT)}))
+        "reason": long_text(request.form, "reason", blank=OMIT)}))
     if not errors:
         saved, errors = submit(service.escalate, current_user, hazard, data["to"],
                                data["reason"])
@@ -375,7 +369,7 @@ def hazard_escalate(hazard_id: int):
 def hazard_acknowledge(hazard_id: int):
     hazard = service.get_hazard(current_user, hazard_id)
     data, errors = load_form(AcknowledgeSchema(), {
-        "comment": _long_text(request.form, "comment", blank="")})
+        "comment": long_text(request.form, "comment", blank="")})
     if not errors:
         _saved, errors = submit(service.acknowledge, current_user, hazard, data["comment"])
         if not errors:

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from anbao import api as rest
 from anbao import scope
-from anbao.audit import service as audit
 from anbao.extensions import db
 from reports import exports, inspections, service
 from reports.schemas import (PoliceInspectionSchema, ReportCreateSchema, ReportListSchema,
@@ -134,10 +133,7 @@ class Revisions(MethodView):
 
 def _export(report_id: int, kind: str) -> Response:
     report = service.get_report(current_user, report_id)
-    service.note_read(current_user, report)
-    body, mimetype, filename = exports.export(report, kind, current_user)
-    audit.record(current_user, "export", "report", report.id, unit_id=report.unit_id,
-                 detail={"format": kind, "revision": report.revision})
+    body, mimetype, filename = exports.download(current_user, report, kind)
     db.session.commit()
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
                      download_name=filename)

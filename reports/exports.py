@@ -6,6 +6,7 @@ from flask import render_template
 from openpyxl import Workbook
 
 from anbao import xlsx as sheets
+from anbao.audit import service as audit
 from anbao.config import ROOT
 from anbao.i18n import gettext as _
 from compliance.labels import compliance_label
@@ -18,6 +19,15 @@ from reports.labels import report_label
 
 XLSX = sheets.MIMETYPE
 PDF = "application/pdf"
+
+
+def download(actor, report, kind: str) -> tuple[bytes, str, str]:
+    """The export a reader takes away: read, exported and audited (the caller commits)."""
+    service.note_read(actor, report)
+    found = export(report, kind, actor)
+    audit.record(actor, "export", "report", report.id, unit_id=report.unit_id,
+                 detail={"format": kind, "revision": report.revision})
+    return found
 
 
 def export(report, kind: str, actor) -> tuple[bytes, str, str]:

@@ -19,13 +19,12 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import defer, selectinload
 
 from anbao import scope
-from anbao.audit import service as audit
 from anbao.extensions import db
 from anbao.i18n import day_text
 from anbao.schemas import FIRST_DAY, LAST_DAY
-from anbao.forms import (OMIT, Errors, FormState, Rows, compact, count_rows, form_bool,
-                         form_int, form_text, load_form, paginate, paginate_rows,
-                         query_choice, query_id, query_text, submit)
+from anbao.forms import (OMIT, Errors, FormState, Rows, compact, count_rows, finding_rows,
+                         flash_errors, form_int, form_text, load_form, long_text, paginate,
+                         paginate_rows, query_choice, query_id, query_text, submit)
 from compliance.labels import compliance_label
 from drills.labels import drill_label
 from equipment.labels import equipment_label
@@ -58,19 +57,6 @@ def _may_read() -> bool:
 @bp.app_context_processor
 def report_helpers() -> dict:
     return {"may_read_reports": _may_read, "report_period": periods.name_of}
-
-
-def _long_text(form, name: str, *, blank=None):
-    """A textarea: line ends as \\n, trimmed, or `blank` when empty."""
-    value = (form.get(name) or "").replace("\r\n", "\n").strip()
-    return value if value else blank
-
-
-def _flash_errors(errors: Errors) -> None:
-    """Field errors of a form that is not on the page the user goes back to."""
-    for messages in errors.values():
-        for message in messages:
-            flash(message, "error")
 
 
 # A unit's reports and inspections
@@ -183,7 +169,7 @@ def report_create(unit_id: int):
                     date=day_text(periods.due(report.period_end))), "success")
             return redirect(url_for("reports_views.report", report_id=report.id))
     if errors.status == 422:
-        _flash_errors(errors)
+        flash_errors(errors)
     return redirect(url_for("reports_views.unit_reports", unit_id=unit.id,
                             period_start=request.form.get("period_start") or None))
 
@@ -267,13 +253,13 @@ def _checklist_data(form) -> tuple[dict, dict]:
     answers, own = {}, {}
     for item_id in checklist.IDS:
         answer = form_text(form, f"checklist-{item_id}-answer")
-        note = _long_text(form, f"checklist-{item_id}-note", blank="")
+        note = long_text(form, f"checklist-{item_id}-note", blank="")
         if answer:
             answers[item_id] = {"answer": answer, "note": note}
         elif note:
             own[f"checklist-{item_id}"] = [_("Choose yes, no or not applicable to keep this "
                                              "note.")]
-    return {"narrative": _long_text(form, "narrative", blank=""), "checklist": answers}, own
+    return {"narrative": long_text(form, "narrative", blank=""), "checklist": answers}, own
 
 
 @bp.route("/reports/<int:report_id>/save", methods=["POST"])
@@ -345,7 +331,7 @@ def report_review(report_id: int):
     scope.authorize(current_user, "reports.review")
     data, errors = load_form(ReviewInputSchema(), compact({
         "decision": form_text(request.form, "decision", blank=OMIT),
-        "comment": _long_text(request.form, "comment", blank="")}))
+        "comment": long_text(request.form, "comment", blank="")}))
     if not errors:
         saved, errors = submit(service.review, current_user, found, data["decision"],
                                data["comment"])
@@ -364,10 +350,7 @@ def report_review(report_id: int):
 @login_required
 def report_download(report_id: int, kind: str):
     found = service.get_report(current_user, report_id)
-    service.note_read(current_user, found)
-    body, mimetype, filename = exports.export(found, kind, current_user)
-    audit.record(current_user, "export", "report", found.id, unit_id=found.unit_id,
-                 detail={"format": kind, "revision": found.revision})
+    body, mimetype, filename = exports.download(current_user, found, kind)
     db.session.commit()
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
                      download_name=filename)
@@ -665,29 +648,15 @@ def queue():
 
 # Police inspections
 
-def _finding_rows(form) -> list[dict]:
-    rows = []
-    for i in FINDINGS.indices(form):
-        row = {"description": _long_text(form, f"findings-{i}-description", blank=""),
-               "severity": form_text(form, f"findings-{i}-severity", blank=""),
-               "due_date": form_text(form, f"findings-{i}-due_date", blank=""),
-               "owner": form_text(form, f"findings-{i}-owner", blank="")}
-        if form_bool(form, f"findings-{i}-order"):
-            row["order"] = "on"
-        if row["description"] or row["due_date"] or row["owner"] or row.get("order"):
-            rows.append(row)
-    return rows
-
-
 def _inspection_data(form) -> dict:
     findings = [compact({"description": row["description"] or OMIT,
                          "severity": row["severity"] or OMIT,
                          "due_date": row["due_date"] or OMIT,
                          "owner": row["owner"] or OMIT,
-                         "order": bool(row.get("order"))}) for row in _finding_rows(form)]
+                         "order": bool(row.get("order"))}) for row in finding_rows(form, FINDINGS, "order")]
     return compact({"kind": form_text(form, "kind", blank=OMIT),
                     "inspected_on": form_text(form, "inspected_on", blank=OMIT),
-                    "summary": _long_text(form, "summary", blank=OMIT),
+                    "summary": long_text(form, "summary", blank=OMIT),
                     "spot_check_id": form_int(form, "spot_check_id", blank=OMIT),
                     "findings": findings})
 
@@ -725,7 +694,7 @@ def inspection_new(unit_id: int):
                 if count else _("No finding was added to the hazard ledger.")), "success")
             return redirect(url_for("reports_views.unit_reports", unit_id=unit.id,
                                     _anchor="inspections"))
-    values = FINDINGS.submitted(request.form, _finding_rows(request.form))
+    values = FINDINGS.submitted(request.form, finding_rows(request.form, FINDINGS, "order"))
     return _render_inspection_form(unit, FormState(values, errors))
 
 

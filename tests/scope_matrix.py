@@ -1,5 +1,7 @@
 """The scope matrices of tests/*/test_scope.py: a readable table of expected statuses per
 endpoint × role × target, and the routes a matrix must cover."""
+import re
+
 import pytest
 
 ROLES = ("admin", "police", "supervisor", "coordinator", "staff")
@@ -83,3 +85,29 @@ class Targets:
     def path(self, template, target):
         return template.replace("{" + self._target(template) + "}",
                                 str(self.target_id(template, target)))
+
+
+def by_endpoint(cases) -> dict[tuple[str, str], list[tuple[str, str | None, int]]]:
+    """The cells of each (method, path): the refusals first, so they meet the scene as it was
+    made; then the successes, each changing only its own target."""
+    rows: dict[tuple[str, str], list[tuple[str, str | None, int]]] = {}
+    for case in cases:
+        method, template, role, target, expected = case.values
+        rows.setdefault((method, template), []).append((role, target, expected))
+    return {key: sorted(cells, key=lambda cell: cell[2] < 300) for key, cells in rows.items()}
+
+
+def answer(scene, api, method, template, role, target, expected, state):
+    """Ask one cell: the status it must have, a hidden record answered like a missing one,
+    and a refused write leaving `state()` as it was. The response, for further checks."""
+    before = state()
+    response = scene.request(api, method, template, role, target)
+    missing = None
+    if expected == 404:
+        path = re.sub(rf"/{scene.target_id(template, target)}(?=[/?.]|$)", "/987654",
+                      scene.path(template, target), count=1)
+        missing = scene.request(api, method, template, role, target, path=path)
+    check_answer(response, expected, missing)
+    if method != "GET" and expected >= 400:
+        assert state() == before, "a refused write changed something"
+    return response

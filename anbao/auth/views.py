@@ -12,8 +12,9 @@ from anbao.auth import service
 from anbao.auth.models import ROLES, User
 from anbao.auth.schemas import UserCreateSchema, UserSchema, UserUpdateSchema
 from anbao.extensions import db, limiter
-from anbao.forms import (OMIT, Errors, FormState, compact, form_bool, form_int, form_text,
-                         load_form, paginate, query_choice, query_id, query_text, submit)
+from anbao.forms import (OMIT, Errors, FormState, compact, flash_errors, form_bool, form_int,
+                         form_text, load_form, paginate, query_choice, query_id, query_text,
+                         submit)
 from anbao.web import ROLE_LABELS, safe_path
 from units import service as units
 from units.labels import CATEGORY_LABELS
@@ -226,7 +227,5 @@ def _set_active(user_id: int, active: bool):
                   else _("Account “%(username)s” enabled.", username=saved.username), "success")
             return redirect(url_for("auth_views.users"))
     if errors.status == 422 and "_form" not in errors:  # other errors are flashed already
-        for messages in errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_errors(errors)
     return redirect(url_for("auth_views.user_edit", user_id=user_id))
